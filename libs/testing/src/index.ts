@@ -1,0 +1,4 @@
+export * from './kube/index.js';
+export * from './nats/index.js';
+export * from './git/index.js';
+export * from './oidc/index.js';

@@ -1,0 +1,1 @@
+export * from './oidc-test-provider.js';
