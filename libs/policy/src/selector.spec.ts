@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesSelector, selectorSchema } from './selector.js';
+import { matchesSelector, selectorSchema, type SelectorRequirement } from './selector.js';
 
 describe('matchesSelector', () => {
   const labels = { env: 'prod', region: 'eu' };
@@ -15,7 +15,7 @@ describe('matchesSelector', () => {
     expect(matchesSelector(undefined, { matchLabels: { env: 'prod' } })).toBe(false);
   });
 
-  it.each([
+  it.each<[SelectorRequirement, boolean]>([
     [{ key: 'env', operator: 'In', values: ['prod', 'staging'] }, true],
     [{ key: 'env', operator: 'In', values: ['dev'] }, false],
     [{ key: 'tier', operator: 'In', values: ['x'] }, false],
@@ -26,7 +26,7 @@ describe('matchesSelector', () => {
     [{ key: 'tier', operator: 'Exists' }, false],
     [{ key: 'tier', operator: 'DoesNotExist' }, true],
     [{ key: 'env', operator: 'DoesNotExist' }, false],
-  ] as const)('evaluates %j as %s', (requirement, expected) => {
+  ])('evaluates %j as %s', (requirement, expected) => {
     expect(matchesSelector(labels, { matchExpressions: [requirement] })).toBe(expected);
   });
 

@@ -44,7 +44,14 @@ export class OidcTestProvider {
       claims: { openid: ['sub'], profile: ['preferred_username', 'email'], groups: ['groups'] },
       scopes: ['openid', 'profile', 'groups'],
       conformIdTokenClaims: false,
-      ttl: { AccessToken: 600, AuthorizationCode: 60, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
+      ttl: {
+        AccessToken: 600,
+        AuthorizationCode: 60,
+        IdToken: 600,
+        Interaction: 600,
+        Session: 3600,
+        Grant: 3600,
+      },
       pkce: { required: () => true },
       features: { devInteractions: { enabled: false } },
       interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
@@ -130,7 +137,10 @@ async function handleInteraction(
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const username = new URLSearchParams(Buffer.concat(chunks).toString()).get('username') ?? '';
   if (!users[username]) {
-    await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'unknown user' });
+    await provider.interactionFinished(req, res, {
+      error: 'access_denied',
+      error_description: 'unknown user',
+    });
     return;
   }
   // Consent is granted with the login: the test provider plays an organisation's IdP, where
