@@ -1,1 +1,12 @@
-export const PROTOCOL_VERSION = 1;
+export * from './version.js';
+export * from './cluster-id.js';
+export * from './subjects.js';
+export * from './common.js';
+export * from './hello.js';
+export * from './status.js';
+export * from './assignment.js';
+export * from './bundle.js';
+export * from './codec.js';
+export * from './messages.js';
+export * from './nats-system.js';
+export * from './notice.js';

@@ -1,0 +1,2 @@
+export { startNatsServer, type NatsTestServer, type StartNatsServerOptions } from './server.js';
+export type { NatsServerPaths, OperatorModeJwts } from './config.js';
