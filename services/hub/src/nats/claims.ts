@@ -84,22 +84,38 @@ export interface UserCredentials {
   issuedAt: number;
 }
 
+/**
+ * Signs a user JWT for `userPublicKey` (whose seed the caller may never see). `expiresAt`
+ * (unix seconds) makes the server refuse the JWT after that time.
+ */
+export function signUser(
+  name: string,
+  userPublicKey: string,
+  account: KeyPair,
+  signer: KeyPair,
+  permissions: Permissions,
+  expiresAt?: number,
+): Promise<string> {
+  const sameKey = signer.getPublicKey() === account.getPublicKey();
+  return encodeUser(
+    name,
+    userPublicKey,
+    sameKey ? account : account.getPublicKey(),
+    { ...permissions, ...NATS_LIMITS, bearer_token: false },
+    { ...(sameKey ? {} : { signer }), ...(expiresAt ? { exp: expiresAt } : {}) },
+  );
+}
+
 /** Mints a user with a fresh nkey, so revoking one credential never touches another. */
 export async function mintUser(
   name: string,
   account: KeyPair,
   signer: KeyPair,
   permissions: Permissions,
+  expiresAt?: number,
 ): Promise<UserCredentials> {
   const user = createUser();
-  const sameKey = signer.getPublicKey() === account.getPublicKey();
-  const jwt = await encodeUser(
-    name,
-    user,
-    sameKey ? account : account.getPublicKey(),
-    { ...permissions, ...NATS_LIMITS, bearer_token: false },
-    sameKey ? {} : { signer },
-  );
+  const jwt = await signUser(name, user.getPublicKey(), account, signer, permissions, expiresAt);
   return {
     creds: new TextDecoder().decode(fmtCreds(jwt, user)),
     userPublicKey: user.getPublicKey(),

@@ -1,5 +1,6 @@
 import {
   assertClusterId,
+  bootstrapInboxPrefix,
   CLAIMS_UPDATER_INBOX_PREFIX,
   HUB_INBOX_PREFIX,
   type ClusterId,
@@ -9,6 +10,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import {
   mintUser,
   signAccount,
+  signUser,
   signOperator,
   APP_ACCOUNT_LIMITS,
   SYSTEM_ACCOUNT_LIMITS,
@@ -23,7 +25,12 @@ import {
   type NatsKeyMaterialJSON,
   type NatsKeyPairs,
 } from './key-material.js';
-import { agentPermissions, claimsUpdaterPermissions, hubPermissions } from './permissions.js';
+import {
+  agentPermissions,
+  bootstrapPermissions,
+  claimsUpdaterPermissions,
+  hubPermissions,
+} from './permissions.js';
 import { renderServerConfigText, type ServerConfigPaths, type ServerJwts } from './server-config.js';
 
 export interface ServiceCredentials extends UserCredentials {
@@ -144,6 +151,48 @@ export class NatsAuthority {
       this.#keys.accountSigning,
       agentPermissions(clusterId),
     );
+  }
+
+  /**
+   * The agent JWT for a key pair the agent generated itself (registration): the seed never
+   * leaves the agent. Same permissions as `mintAgentCredentials`.
+   */
+  async signAgentJwt(clusterId: ClusterId, userPublicKey: string): Promise<string> {
+    assertClusterId(clusterId);
+    if (!USER_KEY.test(userPublicKey)) throw new TypeError('signAgentJwt needs a user public key (U…)');
+    return signUser(
+      `agent:${clusterId}`,
+      userPublicKey,
+      this.#keys.account,
+      this.#keys.accountSigning,
+      agentPermissions(clusterId),
+    );
+  }
+
+  /**
+   * The throw-away credential carried inside a registration token: it may only send the
+   * registration request of `clusterId` and expires at `expiresAt` (unix seconds).
+   */
+  async mintBootstrapCredentials(clusterId: ClusterId, expiresAt: number): Promise<ServiceCredentials> {
+    assertClusterId(clusterId);
+    const user = await mintUser(
+      `register:${clusterId}`,
+      this.#keys.account,
+      this.#keys.accountSigning,
+      bootstrapPermissions(clusterId),
+      expiresAt,
+    );
+    return { ...user, inboxPrefix: bootstrapInboxPrefix(clusterId) };
+  }
+
+  /**
+   * Records a revocation without telling the server (no connection at hand); the next
+   * `pushAccountClaims` or `revokeUser` delivers it. Persist `toJSON()` afterwards.
+   */
+  recordRevocation(userPublicKey: string, at = Math.floor(Date.now() / 1000)): void {
+    if (!USER_KEY.test(userPublicKey))
+      throw new TypeError('recordRevocation needs a user public key (U…, 56 characters)');
+    this.#revoke(userPublicKey, at);
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Permissions } from '@nats-io/jwt';
 import {
+  bootstrapInboxPrefix,
   CLAIMS_UPDATER_INBOX_PREFIX,
   HUB_INBOX_PREFIX,
   inboxPrefix,
@@ -28,6 +29,17 @@ export function agentPermissions(clusterId: ClusterId): Permissions {
   };
 }
 
+/**
+ * The credential inside a registration token: it can only ask to register this one cluster
+ * and hear the answer. It expires with the token and is revoked once the token is used.
+ */
+export function bootstrapPermissions(clusterId: ClusterId): Permissions {
+  return {
+    pub: { allow: [subjects.register(clusterId)] },
+    sub: { allow: [`${bootstrapInboxPrefix(clusterId)}.>`] },
+  };
+}
+
 /** The hub serves agent requests, writes assignments, notifies agents and consumes status. */
 export function hubPermissions(): Permissions {
   return {
@@ -39,8 +51,8 @@ export function hubPermissions(): Permissions {
         `${HUB_INBOX_PREFIX}.>`,
       ],
     },
-    sub: { allow: [`${HUB_INBOX_PREFIX}.>`, wildcards.hubRequests, wildcards.status] },
-    // Replies go to agents' `_INBOX_<id>` subjects, which the hub may not publish to otherwise.
+    sub: { allow: [`${HUB_INBOX_PREFIX}.>`, wildcards.hubRequests, wildcards.status, wildcards.register] },
+    // Replies go to agents' `_INBOX_<id>` (and `_INBOX_reg_<id>`) subjects, which the hub may not publish to otherwise.
     resp: { max: 1 },
   };
 }

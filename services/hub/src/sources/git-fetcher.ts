@@ -36,7 +36,7 @@ const COMMIT_ID = /^[0-9a-f]{40}$/;
 /** Like git's "deepen" of `--unshallow`: fetch the full history behind a shallow cache. */
 const FULL_DEPTH = 2147483647;
 
-function checkRefName(ref: string): void {
+export function checkRefName(ref: string): void {
   // git check-ref-format rules that matter here, plus no leading "-" (option injection)
   if (
     !ref ||

@@ -1,0 +1,103 @@
+import { Injectable } from '@nestjs/common';
+import { toPolicyGrant } from '../grants/grant.entity.js';
+import { GrantsRepository } from '../grants/grants.repository.js';
+import { GitRepositoriesRepository } from '../repositories/git-repositories.repository.js';
+import { RepositorySecrets } from '../repositories/repository-secrets.js';
+import { buildRevision } from '../revisions/revision-builder.js';
+import { RevisionService } from '../revisions/revision.service.js';
+import { RevisionsRepository } from '../revisions/revisions.repository.js';
+import { AssignmentStateRepository } from '../scheduler/assignment-state.repository.js';
+import { ClusterDirectory } from '../scheduler/cluster-directory.js';
+import { policyOnCluster, targets } from '../scheduler/placement.js';
+import { SchedulerService } from '../scheduler/scheduler.service.js';
+import { GitFetcher, scrub } from '../sources/index.js';
+import type { TenantEntity } from '../tenants/tenant.entity.js';
+import type { BindingEntity } from './binding.entity.js';
+import { toBindingDto } from './binding-view.js';
+
+/** What the API shows about a binding beyond its stored fields: revision, verdicts, clusters. */
+@Injectable()
+export class BindingStatus {
+  constructor(
+    private readonly repositories: GitRepositoriesRepository,
+    private readonly revisions: RevisionsRepository,
+    private readonly revisionService: RevisionService,
+    private readonly grants: GrantsRepository,
+    private readonly clusters: ClusterDirectory,
+    private readonly scheduler: SchedulerService,
+    private readonly states: AssignmentStateRepository,
+    private readonly secrets: RepositorySecrets,
+    private readonly fetcher: GitFetcher,
+  ) {}
+
+  async base(binding: BindingEntity, tenant: TenantEntity) {
+    const repository = await this.repositories.findById(binding.repositoryId);
+    const pinned = binding.pinnedRevisionId ? await this.revisions.findById(binding.pinnedRevisionId) : null;
+    return toBindingDto(binding, { tenant: tenant.slug, repository: repository?.name ?? '', pinned });
+  }
+
+  /**
+   * The newest revision with its verdicts (policy re-evaluated against today's grants and
+   * clusters) and, per targeted cluster, the revision it is assigned.
+   */
+  async view(binding: BindingEntity, tenant: TenantEntity) {
+    const latest = await this.revisions.latest(binding.id);
+    const grants = (await this.grants.forTenant(binding.tenantId)).map(toPolicyGrant);
+    const checks =
+      latest?.bundleDigest
+        ? { ...latest.checks, policy: await this.revisionService.policyCheck(binding, await this.scheduler.objectsOf(latest.bundleDigest)) }
+        : (latest?.checks ?? null);
+    const clusters = [];
+    for (const cluster of (await this.clusters.all()).filter((c) => targets(binding, c))) {
+      const assigned = await this.scheduler.acceptedRevision(binding, grants, cluster);
+      const state = await this.states.find(cluster.id);
+      clusters.push({
+        id: cluster.id,
+        name: cluster.name,
+        revision: assigned?.number ?? null,
+        commit: assigned?.commit ?? null,
+        bundleDigest: assigned?.bundleDigest ?? null,
+        published: Boolean(state?.bindingIds.includes(binding.id)),
+        assignmentRevision: state?.revision ?? null,
+      });
+    }
+    return {
+      ...(await this.base(binding, tenant)),
+      revision: latest?.commit ?? null,
+      revisionNumber: latest?.number ?? null,
+      status: latest?.status ?? null,
+      checks,
+      clusters,
+    };
+  }
+
+  /** Renders and checks the binding's ref as it is now, without recording or publishing anything. */
+  async preview(binding: BindingEntity, tenant: TenantEntity) {
+    const repository = (await this.repositories.findById(binding.repositoryId))!;
+    const credentials = await this.secrets.credentials(repository.id);
+    let commit: string;
+    try {
+      ({ commit } = await this.fetcher.fetch({ repoId: repository.id, url: repository.url, credentials, ref: binding.ref }));
+    } catch (error) {
+      return { commit: null, error: scrub((error as Error).message), clusters: [], objects: [] };
+    }
+    const built = await buildRevision({
+      fetcher: this.fetcher,
+      repoId: repository.id,
+      commit,
+      path: binding.path,
+      namespace: binding.namespace,
+      ownership: { bindingId: binding.id, tenant: tenant.slug, bindingName: binding.name },
+      trustedKeys: repository.verification?.trustedKeys ?? null,
+    });
+    const grants = (await this.grants.forTenant(binding.tenantId)).map(toPolicyGrant);
+    const objects = built.objects ?? [];
+    const clusters = (await this.clusters.all())
+      .filter((cluster) => targets(binding, cluster))
+      .map((cluster) => {
+        const verdict = policyOnCluster(objects, grants, cluster);
+        return { id: cluster.id, name: cluster.name, accepted: built.objects !== undefined && verdict.passed, findings: verdict.passed ? [] : verdict.findings };
+      });
+    return { commit, checks: built.checks, clusters, objects };
+  }
+}

@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import type { LabelSelector } from '@flotilla/policy';
+import { Brackets, IsNull, type SelectQueryBuilder } from 'typeorm';
+import { paginate, type PageQuery } from '../common/pagination.js';
+import { Db } from '../database/db.js';
+import { ClusterReportEntity } from './cluster-report.entity.js';
+import { ClusterEntity } from './cluster.entity.js';
+import { RegistrationTokenEntity } from './registration-token.entity.js';
+
+/** Which clusters a caller may list: all, or those owned by the given tenants. */
+export type ClusterScope = 'all' | { tenantIds: string[] };
+
+function whereSelector(query: SelectQueryBuilder<ClusterEntity>, selector: LabelSelector): void {
+  const labels = selector.matchLabels ?? {};
+  if (Object.keys(labels).length) query.andWhere('cluster.labels @> :matchLabels', { matchLabels: labels });
+  (selector.matchExpressions ?? []).forEach(({ key, operator, values }, index) => {
+    const k = `selKey${index}`;
+    const v = `selValues${index}`;
+    const params = { [k]: key, [v]: values ?? [] };
+    const has = `jsonb_exists(cluster.labels, :${k})`;
+    const within = `(cluster.labels ->> :${k}) = ANY(:${v})`;
+    const condition = {
+      In: `${has} AND ${within}`,
+      NotIn: `NOT (${has} AND ${within})`,
+      Exists: has,
+      DoesNotExist: `NOT ${has}`,
+    }[operator];
+    query.andWhere(new Brackets((qb) => qb.where(condition, params)));
+  });
+}
+
+@Injectable()
+export class ClustersRepository {
+  constructor(private readonly db: Db) {}
+
+  private get clusters() {
+    return this.db.repository(ClusterEntity);
+  }
+
+  private get tokens() {
+    return this.db.repository(RegistrationTokenEntity);
+  }
+
+  findByName(name: string): Promise<ClusterEntity | null> {
+    return this.clusters.findOneBy({ name });
+  }
+
+  findById(id: string): Promise<ClusterEntity | null> {
+    return this.clusters.findOneBy({ id });
+  }
+
+  /** Locks the row until the surrounding transaction ends (ingest and registration serialise on it). */
+  lockById(id: string): Promise<ClusterEntity | null> {
+    return this.clusters
+      .createQueryBuilder('cluster')
+      .setLock('pessimistic_write')
+      .where('cluster.id = :id', { id })
+      .getOne();
+  }
+
+  create(values: Pick<ClusterEntity, 'name' | 'tenantId' | 'labels' | 'createdBy'>): Promise<ClusterEntity> {
+    return this.clusters.save(this.clusters.create({ ...values, lastSeq: 0 }));
+  }
+
+  save(cluster: ClusterEntity): Promise<ClusterEntity> {
+    return this.clusters.save(cluster);
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.clusters.delete({ id });
+  }
+
+  page(scope: ClusterScope, selector: LabelSelector | null, page: PageQuery) {
+    const query = this.clusters.createQueryBuilder('cluster');
+    if (scope !== 'all') query.where('cluster.tenant_id = ANY(:tenantIds)', { tenantIds: scope.tenantIds });
+    if (selector) whereSelector(query, selector);
+    return paginate(query, 'cluster.name', page, (row) => row);
+  }
+
+  countInTenant(tenantId: string): Promise<number> {
+    return this.clusters.countBy({ tenantId });
+  }
+
+  listInTenant(tenantId: string): Promise<ClusterEntity[]> {
+    return this.clusters.findBy({ tenantId });
+  }
+
+  createToken(
+    values: Pick<RegistrationTokenEntity, 'clusterId' | 'secretHash' | 'bootstrapPublicKey' | 'expiresAt' | 'createdBy'>,
+  ): Promise<RegistrationTokenEntity> {
+    return this.tokens.save(this.tokens.create(values));
+  }
+
+  /** The token with this secret hash for this cluster, locked: two agents cannot both use it. */
+  lockToken(clusterId: string, secretHash: string): Promise<RegistrationTokenEntity | null> {
+    return this.tokens
+      .createQueryBuilder('token')
+      .setLock('pessimistic_write')
+      .where('token.cluster_id = :clusterId AND token.secret_hash = :secretHash', { clusterId, secretHash })
+      .getOne();
+  }
+
+  async markTokenUsed(id: string, at: Date): Promise<void> {
+    await this.tokens.update({ id }, { usedAt: at });
+  }
+
+  /** Bootstrap users of tokens that could still be used: revoked when the cluster goes. */
+  async unusedBootstrapKeys(clusterId: string): Promise<string[]> {
+    const rows = await this.tokens.findBy({ clusterId, usedAt: IsNull() });
+    const now = Date.now();
+    return rows.filter((row) => row.expiresAt.getTime() > now).map((row) => row.bootstrapPublicKey);
+  }
+
+  insertReport(values: ClusterReportEntity): Promise<ClusterReportEntity> {
+    return this.db.repository(ClusterReportEntity).save(values);
+  }
+
+  reports(clusterId: string): Promise<ClusterReportEntity[]> {
+    return this.db.repository(ClusterReportEntity).find({ where: { clusterId }, order: { seq: 'ASC' } });
+  }
+}

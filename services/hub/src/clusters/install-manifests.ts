@@ -1,0 +1,123 @@
+import { stringify } from 'yaml';
+
+export const AGENT_NAMESPACE = 'flotilla-system';
+export const AGENT_NAME = 'flotilla-agent';
+/** Secret the agent reads its registration token from (and re-reads after a revocation). */
+export const REGISTRATION_SECRET = 'flotilla-agent-registration';
+/** Secret the agent keeps its NATS credential in. */
+export const CREDENTIALS_SECRET = 'flotilla-agent-credentials';
+export const AGENT_HEALTH_PORT = 8081;
+
+export interface InstallOptions {
+  clusterName: string;
+  natsUrl: string;
+  registrationToken: string;
+  image: string;
+  namespace?: string;
+}
+
+const labels = { 'app.kubernetes.io/name': AGENT_NAME, 'app.kubernetes.io/part-of': 'flotilla' };
+
+/**
+ * Cluster-wide rights, each for something the agent does: create the namespaces a tenant's
+ * grant covers, write the tenant's Roles/ClusterRoles and bindings (escalate + bind, because it
+ * grants tenants rights it does not use itself), and count nodes for its hello. Tenant objects
+ * themselves are applied by impersonating the tenant's ServiceAccount, so no blanket write.
+ */
+function clusterRules() {
+  return [
+    { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },
+    { apiGroups: [''], resources: ['nodes'], verbs: ['list'] },
+    {
+      apiGroups: ['rbac.authorization.k8s.io'],
+      resources: ['roles', 'rolebindings', 'clusterroles', 'clusterrolebindings'],
+      verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete', 'escalate', 'bind'],
+    },
+  ];
+}
+
+/** Rights inside the agent's own namespace: its Secrets and inventories, the tenants' ServiceAccounts. */
+function namespaceRules() {
+  return [
+    { apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },
+    { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete', 'impersonate'] },
+  ];
+}
+
+/** The objects `kubectl apply` creates in a cluster to install its agent, in apply order. */
+export function installObjects(opts: InstallOptions): Record<string, unknown>[] {
+  const namespace = opts.namespace ?? AGENT_NAMESPACE;
+  const meta = (name: string, namespaced = true) => ({ name, ...(namespaced ? { namespace } : {}), labels });
+  const subject = { kind: 'ServiceAccount', name: AGENT_NAME, namespace };
+  return [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: meta(namespace, false) },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(AGENT_NAME) },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(AGENT_NAME, false), rules: clusterRules() },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: meta(AGENT_NAME, false),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: AGENT_NAME },
+      subjects: [subject],
+    },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(AGENT_NAME), rules: namespaceRules() },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: meta(AGENT_NAME),
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: AGENT_NAME },
+      subjects: [subject],
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { ...meta(REGISTRATION_SECRET), annotations: { 'flotilla.dev/cluster': opts.clusterName } },
+      type: 'Opaque',
+      stringData: { token: opts.registrationToken },
+    },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta(AGENT_NAME),
+      spec: {
+        replicas: 1,
+        // One agent per cluster: never two at once during an update.
+        strategy: { type: 'Recreate' },
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            serviceAccountName: AGENT_NAME,
+            automountServiceAccountToken: true,
+            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: 'agent',
+                image: opts.image,
+                env: [
+                  { name: 'FLOTILLA_AGENT_NATS_URL', value: opts.natsUrl },
+                  { name: 'FLOTILLA_AGENT_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                  { name: 'FLOTILLA_AGENT_HEALTH_PORT', value: String(AGENT_HEALTH_PORT) },
+                ],
+                ports: [{ name: 'health', containerPort: AGENT_HEALTH_PORT }],
+                readinessProbe: { httpGet: { path: '/readyz', port: 'health' }, periodSeconds: 10 },
+                livenessProbe: { httpGet: { path: '/healthz', port: 'health' }, initialDelaySeconds: 10, periodSeconds: 20 },
+                resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
+              },
+            ],
+          },
+        },
+      },
+    },
+  ];
+}
+
+export function installYaml(opts: InstallOptions): string {
+  const header = `# Flotilla agent for cluster "${opts.clusterName}". Contains a one-time registration token: apply it, don't commit it.\n`;
+  return header + installObjects(opts).map((object) => stringify(object)).join('---\n');
+}

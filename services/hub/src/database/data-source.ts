@@ -1,0 +1,42 @@
+import { DataSource } from 'typeorm';
+import { AuditEventEntity } from '../audit/audit-event.entity.js';
+import { ClusterReportEntity } from '../clusters/cluster-report.entity.js';
+import { ClusterEntity } from '../clusters/cluster.entity.js';
+import { RegistrationTokenEntity } from '../clusters/registration-token.entity.js';
+import { GroupEntity } from '../groups/group.entity.js';
+import { RoleBindingEntity } from '../rbac/role-binding.entity.js';
+import { RoleEntity } from '../rbac/role.entity.js';
+import { TenantEntity } from '../tenants/tenant.entity.js';
+import { ApiTokenEntity } from '../tokens/api-token.entity.js';
+import { UserEntity } from '../users/user.entity.js';
+import { Identity1764280000000 } from './migrations/1764280000000-identity.js';
+import { Audit1764280000001 } from './migrations/1764280000001-audit.js';
+import { Clusters1764290000000 } from './migrations/1764290000000-clusters.js';
+
+// Listed explicitly (not globbed) so the SWC build and vitest load the same classes.
+// A new module appends its entities and migrations here.
+export const entities = [
+  TenantEntity,
+  UserEntity,
+  GroupEntity,
+  ApiTokenEntity,
+  RoleEntity,
+  RoleBindingEntity,
+  AuditEventEntity,
+  ClusterEntity,
+  RegistrationTokenEntity,
+  ClusterReportEntity,
+];
+export const migrations = [Identity1764280000000, Audit1764280000001, Clusters1764290000000];
+
+export function createDataSource(databaseUrl: string): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: databaseUrl,
+    entities,
+    migrations,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: false,
+  });
+}

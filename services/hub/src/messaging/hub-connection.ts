@@ -1,0 +1,207 @@
+import {
+  clusterIdFromSubject,
+  ContractViolationError,
+  HUB_QUEUE_GROUP,
+  hubOpFromSubject,
+  messages,
+  STATUS_STREAM,
+  subjects,
+  wildcards,
+  type Assignment,
+  type HubOp,
+  type RegisterRequest,
+  type RegisterResponse,
+  type StatusMessage,
+} from '@flotilla/contracts';
+import { AckPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { KV } from '@nats-io/kv';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { Logger } from '@nestjs/common';
+import { ensureJetStreamResources } from '../nats/index.js';
+import { hubOpCodecs, type HubOpHandler } from './hub-ops.js';
+
+export const STATUS_CONSUMER = 'flotilla-hub-status';
+
+/** Stores one status message; resolves true when it was new (false: a redelivery, skipped). */
+export type StatusIngest = (clusterId: string, message: StatusMessage) => Promise<boolean>;
+export type StatusListener = (clusterId: string, message: StatusMessage) => void;
+export type RegistrationHandler = (clusterId: string, request: RegisterRequest) => Promise<RegisterResponse>;
+
+const nanos = (ms: number) => ms * 1_000_000;
+
+/**
+ * The hub's side of one NATS connection: serves agent requests (queue group, so replicas share
+ * the load), writes assignments, consumes the status stream. Cluster identity always comes from
+ * the subject a message arrived on, which the sender's credential confines to its own cluster.
+ */
+export class HubConnection {
+  private readonly logger = new Logger('HubMessaging');
+  readonly #subs: Subscription[] = [];
+  #consuming: Promise<void> | null = null;
+  #stopping = false;
+
+  private constructor(
+    readonly nc: NatsConnection,
+    private readonly kv: KV,
+    private readonly handlers: ReadonlyMap<HubOp, HubOpHandler<HubOp>>,
+    private readonly registration: () => RegistrationHandler | null,
+  ) {}
+
+  static async open(
+    nc: NatsConnection,
+    handlers: ReadonlyMap<HubOp, HubOpHandler<HubOp>>,
+    registration: () => RegistrationHandler | null,
+  ): Promise<HubConnection> {
+    const { assignments } = await ensureJetStreamResources(nc);
+    const connection = new HubConnection(nc, assignments, handlers, registration);
+    connection.serveRequests();
+    return connection;
+  }
+
+  private serveRequests(): void {
+    this.#subs.push(
+      this.nc.subscribe(wildcards.hubRequests, {
+        queue: HUB_QUEUE_GROUP,
+        callback: (error, msg) => {
+          if (!error) void this.answer(msg);
+        },
+      }),
+      this.nc.subscribe(wildcards.register, {
+        queue: HUB_QUEUE_GROUP,
+        callback: (error, msg) => {
+          if (!error) void this.answerRegistration(msg);
+        },
+      }),
+    );
+  }
+
+  private async answer(msg: Msg): Promise<void> {
+    const clusterId = clusterIdFromSubject(msg.subject);
+    const op = hubOpFromSubject(msg.subject);
+    const handler = op && this.handlers.get(op);
+    if (!clusterId || !op || !handler) return; // nobody serves it: the agent times out
+    const codec = hubOpCodecs[op];
+    try {
+      let request: unknown;
+      try {
+        request = codec.request.decode(msg.data);
+      } catch (error) {
+        if (!(error instanceof ContractViolationError) || !codec.invalid) throw error;
+        msg.respond(codec.response.encode(codec.invalid(error.message)));
+        return;
+      }
+      msg.respond(codec.response.encode(await handler(clusterId, request as never)));
+    } catch (error) {
+      this.logger.error(`${op} request of cluster ${clusterId} failed: ${(error as Error).message}`);
+    }
+  }
+
+  private async answerRegistration(msg: Msg): Promise<void> {
+    const clusterId = clusterIdFromSubject(msg.subject);
+    const handler = this.registration();
+    if (!clusterId || !handler || msg.subject !== subjects.register(clusterId)) return;
+    let response: RegisterResponse;
+    try {
+      response = await handler(clusterId, messages.registerRequest.decode(msg.data));
+    } catch (error) {
+      if (!(error instanceof ContractViolationError)) {
+        this.logger.error(`registration of cluster ${clusterId} failed: ${(error as Error).message}`);
+        return;
+      }
+      response = { status: 'refused', reason: 'invalid-request', message: error.message };
+    }
+    msg.respond(messages.registerResponse.encode(response));
+  }
+
+  async putAssignment(assignment: Assignment): Promise<number> {
+    const sequence = await this.kv.put(assignment.clusterId, messages.assignment.encode(assignment));
+    // A hint only: an agent that misses it still re-reads on reconnect and on its poll.
+    this.nc.publish(
+      subjects.agentNotify(assignment.clusterId),
+      messages.assignmentNotice.encode({ revision: assignment.revision }),
+    );
+    return sequence;
+  }
+
+  async getAssignment(clusterId: string): Promise<Assignment | null> {
+    const entry = await this.kv.get(clusterId);
+    return entry?.operation === 'PUT' ? messages.assignment.decode(entry.value) : null;
+  }
+
+  async deleteAssignment(clusterId: string): Promise<void> {
+    await this.kv.purge(clusterId);
+  }
+
+  /**
+   * Consumes the status stream through a durable consumer: a message is acknowledged only
+   * after `ingest` committed it, so a hub that stops mid-way gets it again (and `ingest`
+   * skips what it already has).
+   */
+  consumeStatus(ingest: StatusIngest, listeners: readonly StatusListener[]): void {
+    this.#consuming ??= this.consumeLoop(ingest, listeners);
+  }
+
+  private async consumeLoop(ingest: StatusIngest, listeners: readonly StatusListener[]): Promise<void> {
+    const jsm = await jetstreamManager(this.nc);
+    await jsm.consumers.add(STATUS_STREAM, {
+      durable_name: STATUS_CONSUMER,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(30_000),
+      filter_subject: wildcards.status,
+    });
+    const consumer = await jetstream(this.nc).consumers.get(STATUS_STREAM, STATUS_CONSUMER);
+    while (!this.#stopping && !this.nc.isClosed()) {
+      try {
+        const batch = await consumer.consume({ max_messages: 100 });
+        for await (const msg of batch) {
+          if (this.#stopping) break;
+          await this.ingestOne(msg, ingest, listeners);
+        }
+      } catch (error) {
+        if (this.#stopping || this.nc.isClosed()) break;
+        this.logger.warn(`status consumer interrupted, resuming: ${(error as Error).message}`);
+        await new Promise((resume) => setTimeout(resume, 1_000));
+      }
+    }
+  }
+
+  private async ingestOne(msg: JsMsg, ingest: StatusIngest, listeners: readonly StatusListener[]) {
+    const clusterId = clusterIdFromSubject(msg.subject);
+    if (!clusterId || msg.subject !== subjects.status(clusterId)) {
+      msg.term('not a cluster status subject');
+      return;
+    }
+    let message: StatusMessage;
+    try {
+      message = messages.statusMessage.decode(msg.data);
+    } catch (error) {
+      this.logger.warn(`dropped a status message of cluster ${clusterId}: ${(error as Error).message}`);
+      msg.term('breaks the status contract');
+      return;
+    }
+    let fresh: boolean;
+    try {
+      fresh = await ingest(clusterId, message);
+    } catch (error) {
+      this.logger.error(`could not store status of cluster ${clusterId}: ${(error as Error).message}`);
+      msg.nak(5_000);
+      return;
+    }
+    msg.ack();
+    if (!fresh) return;
+    for (const listener of listeners) {
+      try {
+        listener(clusterId, message);
+      } catch (error) {
+        this.logger.error(`status listener failed: ${(error as Error).message}`);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#stopping = true;
+    for (const sub of this.#subs) sub.unsubscribe();
+    if (!this.nc.isClosed()) await this.nc.drain().catch(() => undefined);
+    await this.#consuming?.catch(() => undefined);
+  }
+}

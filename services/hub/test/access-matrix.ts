@@ -1,0 +1,303 @@
+import type { TestHub } from './harness.js';
+
+/**
+ * The role × endpoint matrix, as data. Every route the hub serves must have a row (the spec
+ * fails on a route without one). A module adding endpoints appends rows to `endpoints`.
+ */
+export const callers = [
+  'anonymous',
+  'expired-token',
+  'revoked-token',
+  'expired-jwt',
+  'platform-admin',
+  'tenant-admin',
+  'tenant-operator',
+  'tenant-viewer',
+  'tenant-token',
+  'other-tenant-admin',
+  'no-role',
+] as const;
+export type Caller = (typeof callers)[number];
+
+/** The fixture every row runs against: `team-a` is the tenant the tenant-* callers belong to. */
+export const TENANT = 'team-a';
+
+export interface Prepared {
+  path: string;
+  body?: unknown;
+}
+
+export interface Endpoint {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  /** Express route template, as the hub registers it. */
+  route: string;
+  /** Builds the concrete request; `succeeds` says whether this caller is expected to get through. */
+  prepare: (hub: TestHub, succeeds: boolean) => Promise<Prepared> | Prepared;
+  expect: Record<Caller, number>;
+}
+
+const unauthenticated = {
+  anonymous: 401,
+  'expired-token': 401,
+  'revoked-token': 401,
+  'expired-jwt': 401,
+} as const;
+const tenantMembers = ['tenant-admin', 'tenant-operator', 'tenant-viewer', 'tenant-token'] as const;
+type Member = Exclude<Caller, keyof typeof unauthenticated | 'platform-admin'>;
+
+/** Open to anyone, signed in or not. */
+export function open(ok: number): Record<Caller, number> {
+  return Object.fromEntries(callers.map((caller) => [caller, ok])) as Record<Caller, number>;
+}
+
+/** Any valid credentials. */
+export function signedIn(ok: number): Record<Caller, number> {
+  return { ...open(ok), ...unauthenticated };
+}
+
+/** Platform-scope permission: only the platform admin; everyone else signed in gets 403. */
+export function platform(ok: number): Record<Caller, number> {
+  return { ...signedIn(403), 'platform-admin': ok };
+}
+
+/**
+ * Permission checked in team-a: `allowed` get through; members of team-a lacking it get 403;
+ * outsiders get 404 — team-a is none of their business.
+ */
+export function inTenant(ok: number, allowed: Member[]): Record<Caller, number> {
+  const expect = { ...signedIn(404), 'platform-admin': ok };
+  for (const member of tenantMembers) expect[member] = 403;
+  for (const caller of allowed) expect[caller] = ok;
+  return expect;
+}
+
+/** Lists across tenants: whoever holds the permission somewhere gets (their part of) it. */
+export function anywhere(ok: number, allowed: Member[]): Record<Caller, number> {
+  const expect = { ...signedIn(403), 'platform-admin': ok };
+  for (const caller of allowed) expect[caller] = ok;
+  return expect;
+}
+
+let counter = 0;
+const fresh = (prefix: string) => `${prefix}-${++counter}-${Date.now().toString(36)}`;
+
+async function freshUser(hub: TestHub): Promise<string> {
+  const username = fresh('u');
+  await hub.call('POST', '/api/v1/users', { body: { username, password: 'a-password-for-tests' } });
+  return username;
+}
+
+const api = '/api/v1';
+
+export const endpoints: Endpoint[] = [
+  { method: 'GET', route: '/healthz', prepare: () => ({ path: '/healthz' }), expect: open(200) },
+  { method: 'GET', route: '/readyz', prepare: () => ({ path: '/readyz' }), expect: open(200) },
+  { method: 'GET', route: '/metrics', prepare: () => ({ path: '/metrics' }), expect: open(200) },
+  {
+    method: 'POST',
+    route: `${api}/auth/login`,
+    prepare: () => ({
+      path: `${api}/auth/login`,
+      body: { username: 'nobody', password: 'nobody-password-123' },
+    }),
+    expect: open(200),
+  },
+  { method: 'GET', route: `${api}/me`, prepare: () => ({ path: `${api}/me` }), expect: signedIn(200) },
+  {
+    method: 'GET',
+    route: `${api}/me/permissions`,
+    prepare: () => ({ path: `${api}/me/permissions` }),
+    expect: signedIn(200),
+  },
+  {
+    method: 'POST',
+    route: `${api}/tenants`,
+    prepare: () => ({ path: `${api}/tenants`, body: { slug: fresh('t'), displayName: 'Fresh' } }),
+    expect: platform(201),
+  },
+  {
+    method: 'GET',
+    route: `${api}/tenants`,
+    prepare: () => ({ path: `${api}/tenants` }),
+    expect: anywhere(200, [...tenantMembers, 'other-tenant-admin']),
+  },
+  {
+    method: 'GET',
+    route: `${api}/tenants/:tenant`,
+    prepare: () => ({ path: `${api}/tenants/${TENANT}` }),
+    expect: inTenant(200, [...tenantMembers]),
+  },
+  {
+    method: 'PATCH',
+    route: `${api}/tenants/:tenant`,
+    prepare: () => ({ path: `${api}/tenants/${TENANT}`, body: { displayName: 'Team A' } }),
+    expect: inTenant(200, []),
+  },
+  {
+    method: 'DELETE',
+    route: `${api}/tenants/:tenant`,
+    prepare: async (hub, succeeds) => {
+      if (!succeeds) return { path: `${api}/tenants/${TENANT}` };
+      const slug = fresh('gone');
+      await hub.tenant(slug);
+      return { path: `${api}/tenants/${slug}` };
+    },
+    expect: inTenant(204, []),
+  },
+  {
+    method: 'GET',
+    route: `${api}/tenants/:tenant/role-bindings`,
+    prepare: () => ({ path: `${api}/tenants/${TENANT}/role-bindings` }),
+    expect: inTenant(200, [...tenantMembers]),
+  },
+  {
+    method: 'POST',
+    route: `${api}/tenants/:tenant/role-bindings`,
+    prepare: async (hub) => ({
+      path: `${api}/tenants/${TENANT}/role-bindings`,
+      body: { subject: { kind: 'user', name: await freshUser(hub) }, role: 'tenant-viewer' },
+    }),
+    expect: inTenant(201, ['tenant-admin']),
+  },
+  {
+    method: 'DELETE',
+    route: `${api}/tenants/:tenant/role-bindings/:id`,
+    prepare: async (hub) => {
+      const id = await hub.bind(TENANT, 'user', await freshUser(hub), 'tenant-viewer');
+      return { path: `${api}/tenants/${TENANT}/role-bindings/${id}` };
+    },
+    expect: inTenant(204, ['tenant-admin']),
+  },
+  {
+    method: 'GET',
+    route: `${api}/role-bindings`,
+    prepare: () => ({ path: `${api}/role-bindings` }),
+    expect: platform(200),
+  },
+  {
+    method: 'POST',
+    route: `${api}/role-bindings`,
+    prepare: async (hub) => ({
+      path: `${api}/role-bindings`,
+      body: { subject: { kind: 'user', name: await freshUser(hub) }, role: 'tenant-viewer' },
+    }),
+    expect: platform(201),
+  },
+  {
+    method: 'DELETE',
+    route: `${api}/role-bindings/:id`,
+    prepare: async (hub) => ({
+      path: `${api}/role-bindings/${await hub.bind(null, 'user', await freshUser(hub), 'tenant-viewer')}`,
+    }),
+    expect: platform(204),
+  },
+  {
+    method: 'GET',
+    route: `${api}/roles`,
+    prepare: () => ({ path: `${api}/roles` }),
+    expect: anywhere(200, [...tenantMembers, 'other-tenant-admin']),
+  },
+  {
+    method: 'POST',
+    route: `${api}/roles`,
+    prepare: () => ({
+      path: `${api}/roles`,
+      body: { name: fresh('role'), permissions: ['bindings:read'], tenant: TENANT },
+    }),
+    expect: inTenant(201, ['tenant-admin']),
+  },
+  {
+    method: 'DELETE',
+    route: `${api}/roles/:name`,
+    prepare: async (hub) => {
+      const name = fresh('role');
+      await hub.call('POST', `${api}/roles`, {
+        body: { name, permissions: ['bindings:read'], tenant: TENANT },
+      });
+      return { path: `${api}/roles/${name}?tenant=${TENANT}` };
+    },
+    expect: inTenant(204, ['tenant-admin']),
+  },
+  { method: 'GET', route: `${api}/users`, prepare: () => ({ path: `${api}/users` }), expect: platform(200) },
+  {
+    method: 'POST',
+    route: `${api}/users`,
+    prepare: () => ({
+      path: `${api}/users`,
+      body: { username: fresh('u'), password: 'a-password-for-tests' },
+    }),
+    expect: platform(201),
+  },
+  {
+    method: 'GET',
+    route: `${api}/users/:username`,
+    prepare: () => ({ path: `${api}/users/admin` }),
+    expect: platform(200),
+  },
+  {
+    method: 'POST',
+    route: `${api}/users/:username/disable`,
+    prepare: async (hub) => ({ path: `${api}/users/${await freshUser(hub)}/disable` }),
+    expect: platform(200),
+  },
+  {
+    method: 'POST',
+    route: `${api}/users/:username/enable`,
+    prepare: async (hub) => ({ path: `${api}/users/${await freshUser(hub)}/enable` }),
+    expect: platform(200),
+  },
+  {
+    method: 'POST',
+    route: `${api}/users/:username/reset-password`,
+    prepare: async (hub) => ({
+      path: `${api}/users/${await freshUser(hub)}/reset-password`,
+      body: { password: 'another-password-123' },
+    }),
+    expect: platform(204),
+  },
+  {
+    method: 'GET',
+    route: `${api}/groups`,
+    prepare: () => ({ path: `${api}/groups` }),
+    expect: platform(200),
+  },
+  {
+    method: 'POST',
+    route: `${api}/tokens`,
+    prepare: () => ({
+      path: `${api}/tokens`,
+      body: { name: fresh('ci'), tenant: TENANT, role: 'tenant-viewer' },
+    }),
+    expect: inTenant(201, ['tenant-admin']),
+  },
+  {
+    method: 'GET',
+    route: `${api}/tokens`,
+    prepare: () => ({ path: `${api}/tokens` }),
+    expect: anywhere(200, ['tenant-admin', 'other-tenant-admin']),
+  },
+  {
+    method: 'DELETE',
+    route: `${api}/tokens/:id`,
+    prepare: async (hub) => {
+      const created = await hub.call('POST', `${api}/tokens`, {
+        body: { name: fresh('ci'), tenant: TENANT },
+      });
+      return { path: `${api}/tokens/${created.body.id as string}` };
+    },
+    // Whoever may revoke no token at all is refused before the id is even looked at.
+    expect: { ...inTenant(204, ['tenant-admin']), 'no-role': 403 },
+  },
+  {
+    method: 'GET',
+    route: `${api}/audit`,
+    prepare: () => ({ path: `${api}/audit` }),
+    expect: anywhere(200, ['tenant-admin', 'other-tenant-admin']),
+  },
+  {
+    method: 'GET',
+    route: `${api}/audit/verify`,
+    prepare: () => ({ path: `${api}/audit/verify` }),
+    expect: platform(200),
+  },
+];
