@@ -102,6 +102,19 @@ export const endpoints: Endpoint[] = [
     }),
     expect: open(200),
   },
+  // Public; the matrix hub has no SSO configured, so both answer 404 whoever asks.
+  {
+    method: 'GET',
+    route: `${api}/auth/oidc/login`,
+    prepare: () => ({ path: `${api}/auth/oidc/login` }),
+    expect: open(404),
+  },
+  {
+    method: 'GET',
+    route: `${api}/auth/oidc/callback`,
+    prepare: () => ({ path: `${api}/auth/oidc/callback` }),
+    expect: open(404),
+  },
   { method: 'GET', route: `${api}/me`, prepare: () => ({ path: `${api}/me` }), expect: signedIn(200) },
   {
     method: 'GET',
@@ -300,4 +313,52 @@ export const endpoints: Endpoint[] = [
     prepare: () => ({ path: `${api}/audit/verify` }),
     expect: platform(200),
   },
+  ...clusterRows(),
 ];
+
+/** A fresh cluster owned by team-a, so mutating rows never share one. */
+async function teamCluster(hub: TestHub): Promise<string> {
+  const name = fresh('c');
+  const created = await hub.call('POST', `${api}/clusters`, { body: { name, tenant: TENANT } });
+  if (created.status !== 201) throw new Error(`create cluster ${name}: ${created.status}`);
+  return name;
+}
+
+/**
+ * Clusters: a team-a cluster is visible to team-a members, 404 to other tenants; routes on one
+ * cluster check `otherwise: 'any'` first, so callers without the permission anywhere get 403.
+ */
+function clusterRows(): Endpoint[] {
+  const onCluster = (
+    method: Endpoint['method'],
+    suffix: string,
+    ok: number,
+    allowed: Member[],
+    body?: unknown,
+  ): Endpoint => ({
+    method,
+    route: `${api}/clusters/:cluster${suffix}`,
+    prepare: async (hub) => ({ path: `${api}/clusters/${await teamCluster(hub)}${suffix}`, body }),
+    expect: { ...inTenant(ok, allowed), 'no-role': 403 },
+  });
+  return [
+    {
+      method: 'POST',
+      route: `${api}/clusters`,
+      prepare: () => ({ path: `${api}/clusters`, body: { name: fresh('c'), tenant: TENANT } }),
+      expect: inTenant(201, ['tenant-admin']),
+    },
+    {
+      method: 'GET',
+      route: `${api}/clusters`,
+      prepare: () => ({ path: `${api}/clusters` }),
+      expect: anywhere(200, [...tenantMembers, 'other-tenant-admin']),
+    },
+    onCluster('GET', '', 200, [...tenantMembers]),
+    onCluster('PATCH', '', 200, ['tenant-admin'], { labels: { env: 'prod' } }),
+    onCluster('DELETE', '', 204, ['tenant-admin']),
+    onCluster('POST', '/registration-tokens', 201, ['tenant-admin']),
+    onCluster('GET', '/install.yaml', 200, ['tenant-admin']),
+    onCluster('POST', '/rotate-credentials', 201, ['tenant-admin']),
+  ];
+}

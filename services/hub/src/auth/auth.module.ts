@@ -7,6 +7,9 @@ import { AuthStrategies } from './auth-strategies.js';
 import { LoginController } from './login.controller.js';
 import { LoginService } from './login.service.js';
 import { MeController } from './me.controller.js';
+import { OidcController } from './oidc/oidc.controller.js';
+import { OidcService } from './oidc/oidc.service.js';
+import { GroupsModule } from '../groups/groups.module.js';
 import { ApiTokenStrategy } from './strategies/api-token.strategy.js';
 import { JwtStrategy } from './strategies/jwt.strategy.js';
 
@@ -15,13 +18,15 @@ import { JwtStrategy } from './strategies/jwt.strategy.js';
  * sign in (OIDC) adds its strategy class here and registers it with AuthStrategies.
  */
 @Module({
-  controllers: [LoginController, MeController],
+  imports: [GroupsModule],
+  controllers: [LoginController, MeController, OidcController],
   providers: [
     AuthStrategies,
     AccessTokens,
     LoginService,
     JwtStrategy,
     ApiTokenStrategy,
+    OidcService,
     {
       provide: JWT_KEY,
       inject: [HUB_CONFIG, SettingsRepository],

@@ -40,4 +40,16 @@ describe('loadConfig', () => {
       expect.objectContaining({ message: expect.not.stringContaining('hunter2') }),
     );
   });
+
+  it('requires the SSO client settings as a set once an issuer is configured', () => {
+    expect(() => loadConfig({ FLOTILLA_OIDC_ISSUER: 'https://sso.example.test' })).toThrow(
+      /FLOTILLA_OIDC_CLIENT_ID: required[\s\S]*FLOTILLA_OIDC_REDIRECT_URL: required/,
+    );
+    const config = loadConfig({
+      FLOTILLA_OIDC_ISSUER: 'https://sso.example.test',
+      FLOTILLA_OIDC_CLIENT_ID: 'flotilla',
+      FLOTILLA_OIDC_REDIRECT_URL: 'https://hub.example.test/api/v1/auth/oidc/callback',
+    });
+    expect(config.FLOTILLA_OIDC_ALLOW_HTTP).toBe(false);
+  });
 });

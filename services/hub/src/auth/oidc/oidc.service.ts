@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import * as client from 'openid-client';
 import { Strategy as OidcStrategy, type VerifyFunction } from 'openid-client/passport';
-import { AuditService } from '../../audit/audit.service.js';
 import { Problem } from '../../common/problem.js';
 import { HUB_CONFIG, type HubConfig } from '../../config/config.js';
-import { GroupsRepository } from '../../groups/groups.repository.js';
+import { GroupsService } from '../../groups/groups.service.js';
 import { UsersRepository } from '../../users/users.repository.js';
 import type { UserEntity } from '../../users/user.entity.js';
 import { AuthStrategies } from '../auth-strategies.js';
@@ -25,8 +24,7 @@ export class OidcService {
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly strategies: AuthStrategies,
     private readonly users: UsersRepository,
-    private readonly groups: GroupsRepository,
-    private readonly audit: AuditService,
+    private readonly groups: GroupsService,
   ) {}
 
   get enabled(): boolean {
@@ -103,11 +101,7 @@ export class OidcService {
     const groupNames = Array.isArray(claimed)
       ? claimed.filter((name): name is string => typeof name === 'string')
       : [];
-    const groups = await Promise.all(groupNames.map((name) => this.groups.upsert(name, 'oidc')));
-    await this.groups.setMembership(
-      user.id,
-      groups.map((group) => group.id),
-    );
+    await this.groups.syncMemberships(user.id, groupNames);
     return user;
   }
 }
