@@ -4,6 +4,7 @@
 import {
   ApiException,
   AppsV1Api,
+  AuthenticationV1Api,
   CoreV1Api,
   KubeConfig,
   KubernetesObject,
@@ -283,6 +284,27 @@ describe('@kubernetes/client-node against the test server (HTTP)', () => {
         alice.core.createNamespacedConfigMap({ namespace: 'apps', body: { metadata: { name: 'nope' } } }),
       ),
     ).toBe(403);
+  });
+});
+
+describe('@kubernetes/client-node over plain HTTP without anonymous access', () => {
+  it('sends its bearer token over http:// (kubectl does not)', async () => {
+    const server = await KubeTestServer.start({ anonymous: 'reject', namespaces: ['team-a'] });
+    try {
+      expect(await status(client(server.kubeconfig()).core.listNamespace())).toBe(200);
+      const kubeconfigWithoutToken = server.kubeconfig().replace(/^\s+token: .*$/m, '');
+      expect(await status(client(kubeconfigWithoutToken).core.listNamespace())).toBe(401);
+      await client(server.kubeconfig()).core.createNamespacedServiceAccount({
+        namespace: 'team-a',
+        body: { metadata: { name: 'sa' } },
+      });
+      const sa = client(server.kubeconfig({ token: server.serviceAccountToken('team-a', 'sa') }));
+      expect(await status(sa.core.listNamespacedConfigMap({ namespace: 'team-a' }))).toBe(403);
+      const review = await sa.kc.makeApiClient(AuthenticationV1Api).createSelfSubjectReview({ body: {} });
+      expect(review.status?.userInfo?.username).toBe('system:serviceaccount:team-a:sa');
+    } finally {
+      await server.stop();
+    }
   });
 });
 

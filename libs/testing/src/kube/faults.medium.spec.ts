@@ -86,13 +86,13 @@ describe('simulated controllers', () => {
   }
 
   it('makes a Deployment available after the delay, again after each spec change', async () => {
-    server = await KubeTestServer.start({ simulateControllers: { availabilityDelayMs: 100 } });
+    server = await KubeTestServer.start({ simulateControllers: { availabilityDelayMs: 400 } });
     const { objects, apps } = await clients(server);
     await objects.patch(deployment(2), undefined, undefined, 'test', true, PatchStrategy.ServerSideApply);
     expect(
       (await apps.readNamespacedDeployment({ name: 'web', namespace: 'default' })).status,
     ).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 800));
     const ready = await apps.readNamespacedDeployment({ name: 'web', namespace: 'default' });
     expect(ready.status).toMatchObject({
       observedGeneration: 1,
@@ -106,7 +106,7 @@ describe('simulated controllers', () => {
     const progressing = await apps.readNamespacedDeployment({ name: 'web', namespace: 'default' });
     expect(progressing.metadata?.generation).toBe(2);
     expect(progressing.status?.observedGeneration).toBe(1);
-    await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 800));
     expect((await apps.readNamespacedDeployment({ name: 'web', namespace: 'default' })).status).toMatchObject(
       { observedGeneration: 2, readyReplicas: 3 },
     );
