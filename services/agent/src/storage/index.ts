@@ -1,0 +1,1 @@
+export { FileLocalStore, readJson, type LocalStore } from './local-store.js';
