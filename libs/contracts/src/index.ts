@@ -3,6 +3,8 @@ export * from './cluster-id.js';
 export * from './subjects.js';
 export * from './common.js';
 export * from './hello.js';
+export * from './register.js';
+export * from './registration-token.js';
 export * from './status.js';
 export * from './assignment.js';
 export * from './bundle.js';

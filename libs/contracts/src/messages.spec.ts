@@ -85,6 +85,21 @@ describe('message contracts', () => {
     expect(messages.bundleFetchResponse.decode(messages.bundleFetchResponse.encode(bundle))).toEqual(bundle);
   });
 
+  it('round-trips registration and refuses a seed or a malformed key', () => {
+    const publicKey = `U${'A'.repeat(55)}`;
+    const request = { secret: 's'.repeat(43), publicKey, agentVersion: '0.1.0', protocolVersion: 1 };
+    expect(messages.registerRequest.decode(messages.registerRequest.encode(request))).toEqual(request);
+    const registered = { status: 'registered', clusterId: 'c1', jwt: 'eyJ.x.y' } as const;
+    expect(messages.registerResponse.decode(messages.registerResponse.encode(registered))).toEqual(
+      registered,
+    );
+    expect(() => messages.registerRequest.encode({ ...request, publicKey: `S${'A'.repeat(57)}` })).toThrow(
+      /publicKey/,
+    );
+    const refused = { status: 'refused', reason: 'already-used', message: 'token was used' } as const;
+    expect(messages.registerResponse.decode(messages.registerResponse.encode(refused))).toEqual(refused);
+  });
+
   it('names the bad fields, not their values', () => {
     const bad = { ...report, seq: -1, bindings: [{ ...report.bindings[0], syncState: 'Sideways' }] };
     let error: unknown;

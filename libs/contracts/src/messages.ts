@@ -3,6 +3,7 @@ import { BundleFetchRequestSchema, BundleFetchResponseSchema } from './bundle.js
 import { defineContract } from './codec.js';
 import { HelloRequestSchema, HelloResponseSchema } from './hello.js';
 import { AssignmentNoticeSchema } from './notice.js';
+import { RegisterRequestSchema, RegisterResponseSchema } from './register.js';
 import { StatusMessageSchema } from './status.js';
 
 /** Every payload that crosses NATS, with its validating codec. */
@@ -16,4 +17,6 @@ export const messages = {
   bundleFetchRequest: defineContract('bundle fetch request', BundleFetchRequestSchema),
   bundleFetchResponse: defineContract('bundle fetch response', BundleFetchResponseSchema),
   statusMessage: defineContract('status message', StatusMessageSchema),
+  registerRequest: defineContract('register request', RegisterRequestSchema),
+  registerResponse: defineContract('register response', RegisterResponseSchema),
 } as const;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assertClusterId, isClusterId } from './cluster-id.js';
 import { CLAIMS_UPDATER_INBOX_PREFIX, natsSystemSubjects } from './nats-system.js';
 import {
+  bootstrapInboxPrefix,
   clusterIdFromSubject,
   HUB_INBOX_PREFIX,
   hubOpFromSubject,
@@ -32,6 +33,8 @@ describe('subjects', () => {
     expect(subjects.agentNotify('c1')).toBe('flotilla.agent.c1.notify');
     expect(subjects.status('c1')).toBe('flotilla.status.c1');
     expect(inboxPrefix('c1')).toBe('_INBOX_c1');
+    expect(subjects.register('c1')).toBe('flotilla.register.c1');
+    expect(bootstrapInboxPrefix('c1')).toBe('_INBOX_reg_c1');
     expect(subjects.assignmentDirectGet('c1')).toBe('$JS.API.DIRECT.GET.KV_assignments.$KV.assignments.c1');
   });
 
@@ -39,6 +42,8 @@ describe('subjects', () => {
     expect(() => subjects.status('*')).toThrow(/invalid cluster id/);
     expect(() => subjects.agentNotify('a.>')).toThrow(/invalid cluster id/);
     expect(() => inboxPrefix('a b')).toThrow(/invalid cluster id/);
+    expect(() => subjects.register('a.*')).toThrow(/invalid cluster id/);
+    expect(() => bootstrapInboxPrefix('>')).toThrow(/invalid cluster id/);
     // @ts-expect-error unknown op on purpose
     expect(() => subjects.hubRequest('c1', 'delete')).toThrow(/unknown hub operation/);
   });
@@ -58,6 +63,7 @@ describe('clusterIdFromSubject', () => {
       subjects.hubRequest('edge-7', 'assignment'),
       subjects.agentNotify('edge-7'),
       subjects.status('edge-7'),
+      subjects.register('edge-7'),
     ]) {
       expect(clusterIdFromSubject(subject)).toBe('edge-7');
     }
@@ -74,6 +80,7 @@ describe('clusterIdFromSubject', () => {
     'flotilla.hub.c1',
     'flotilla.agent.c1.other',
     'flotilla.unknown.c1',
+    'flotilla.register.c1.extra',
   ])('returns null for %s', (subject) => {
     expect(clusterIdFromSubject(subject)).toBeNull();
   });
@@ -92,6 +99,14 @@ describe('reserved inboxes', () => {
       expect(isClusterId(id)).toBe(false);
       expect(isClusterId(id.toLowerCase())).toBe(true); // the case difference is what protects it
     }
+  });
+});
+
+describe('bootstrap inboxes', () => {
+  it('never overlap a cluster inbox: cluster ids have no "_"', () => {
+    const prefix = bootstrapInboxPrefix('c1');
+    expect(isClusterId(prefix.slice('_INBOX_'.length))).toBe(false);
+    expect(prefix.startsWith(`${inboxPrefix('c1')}.`)).toBe(false);
   });
 });
 

@@ -19,6 +19,14 @@ export const HUB_INBOX_PREFIX = '_INBOX_HUB';
 /** JetStream flow-control and acknowledgement subjects the hub publishes to as a consumer. */
 export const JETSTREAM_CLIENT_SUBJECTS = ['$JS.API.>', '$JS.FC.>', '$JS.ACK.>'] as const;
 
+/**
+ * Replies to a registration request go here. `_` is never part of a cluster id, so no
+ * cluster's `_INBOX_<id>` can cover another cluster's registration replies, nor the reverse.
+ */
+export function bootstrapInboxPrefix(clusterId: ClusterId): string {
+  return `_INBOX_reg_${assertClusterId(clusterId)}`;
+}
+
 /** Request-reply replies for a cluster go here, so no agent can read another's replies. */
 export function inboxPrefix(clusterId: ClusterId): string {
   return `_INBOX_${assertClusterId(clusterId)}`;
@@ -39,6 +47,10 @@ export const subjects = {
   status(clusterId: ClusterId): string {
     return `${ROOT}.status.${assertClusterId(clusterId)}`;
   },
+  /** Where an agent trades its registration token, with the bootstrap credential it carries. */
+  register(clusterId: ClusterId): string {
+    return `${ROOT}.register.${assertClusterId(clusterId)}`;
+  },
   /** The KV subject under which a cluster's assignment is stored. */
   assignmentKey(clusterId: ClusterId): string {
     return `$KV.${ASSIGNMENTS_BUCKET}.${assertClusterId(clusterId)}`;
@@ -54,6 +66,7 @@ export const wildcards = {
   hubRequests: `${ROOT}.hub.>`,
   agentNotify: `${ROOT}.agent.>`,
   status: `${ROOT}.status.>`,
+  register: `${ROOT}.register.*`,
   assignments: `$KV.${ASSIGNMENTS_BUCKET}.>`,
 } as const;
 
@@ -72,6 +85,7 @@ export function clusterIdFromSubject(subject: string): ClusterId | null {
     case 'agent':
       return rest.length === 1 && rest[0] === 'notify' ? id : null;
     case 'status':
+    case 'register':
       return rest.length === 0 ? id : null;
     default:
       return null;

@@ -10,6 +10,7 @@ import { createLogger, PinoNestLogger } from './common/logger.js';
 import { requestId } from './common/request-id.js';
 import type { HubConfig } from './config/config.js';
 import { HubMetrics } from './health/metrics.js';
+import { webhookBody, WEBHOOK_PATH } from './repositories/webhook-body.js';
 import { AdminBootstrap } from './users/admin-bootstrap.js';
 
 export interface HubApp {
@@ -34,6 +35,8 @@ export async function createHubApp(config: HubConfig): Promise<HubApp> {
     pinoHttp({ logger, genReqId: requestId, autoLogging: { ignore: (req) => req.url === '/metrics' } }),
   );
   app.use(metrics.middleware());
+  // Before the JSON parser: webhook signatures are over the raw bytes.
+  app.use(WEBHOOK_PATH, webhookBody());
   app.use(jsonBody(config.FLOTILLA_BODY_LIMIT));
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApiConfig()), {
     jsonDocumentUrl: 'docs/openapi.json',

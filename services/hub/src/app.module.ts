@@ -1,12 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { ClustersModule } from './clusters/clusters.module.js';
 import { HubConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
+import { CryptoModule } from './crypto/crypto.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { GitOpsModule } from './gitops/gitops.module.js';
 import { GroupsModule } from './groups/groups.module.js';
 import { HealthModule } from './health/health.module.js';
 import { HubMetrics } from './health/metrics.js';
+import { MessagingModule } from './messaging/messaging.module.js';
 import { RbacModule } from './rbac/rbac.module.js';
 import { TenantsModule } from './tenants/tenants.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
@@ -27,6 +31,10 @@ export class AppModule {
         UsersModule,
         GroupsModule,
         TokensModule,
+        CryptoModule,
+        MessagingModule,
+        ClustersModule,
+        GitOpsModule,
         HealthModule.forRoot(metrics),
       ],
     };

@@ -1,3 +1,4 @@
+import { createBundle } from '@flotilla/manifests';
 import type { TestHub } from './harness.js';
 
 /**
@@ -314,6 +315,7 @@ export const endpoints: Endpoint[] = [
     expect: platform(200),
   },
   ...clusterRows(),
+  ...gitopsRows(),
 ];
 
 /** A fresh cluster owned by team-a, so mutating rows never share one. */
@@ -360,5 +362,206 @@ function clusterRows(): Endpoint[] {
     onCluster('POST', '/registration-tokens', 201, ['tenant-admin']),
     onCluster('GET', '/install.yaml', 200, ['tenant-admin']),
     onCluster('POST', '/rotate-credentials', 201, ['tenant-admin']),
+  ];
+}
+
+/**
+ * team-a's grant, repository and binding, made once per hub. The repository's URL is then
+ * pointed at a local closed port so no row ever reaches the network.
+ */
+const gitopsFixtures = new WeakMap<TestHub, Promise<{ repositoryId: string }>>();
+function gitopsFixture(hub: TestHub) {
+  let fixture = gitopsFixtures.get(hub);
+  if (!fixture) {
+    fixture = (async () => {
+      const base = `${api}/tenants/${TENANT}`;
+      await hub.call('POST', `${base}/grants`, {
+        body: { name: 'matrix', clusterSelector: {}, namespaces: ['team-a-*'] },
+      });
+      const repo = await hub.call('POST', `${base}/repositories`, {
+        body: { name: 'matrix', url: 'https://93.184.216.34/matrix.git' },
+      });
+      await hub.sql(`UPDATE git_repository SET url = 'http://127.0.0.1:1/matrix.git' WHERE id = $1`, [
+        repo.body.id,
+      ]);
+      return { repositoryId: repo.body.id as string };
+    })();
+    gitopsFixtures.set(hub, fixture);
+  }
+  return fixture;
+}
+
+/** A fresh binding of team-a with one revision that passed (so rollback has a target). */
+async function freshBinding(hub: TestHub): Promise<string> {
+  await gitopsFixture(hub);
+  const name = fresh('b');
+  const created = await hub.call('POST', `${api}/tenants/${TENANT}/bindings`, {
+    body: { name, repository: 'matrix', ref: 'main', clusterSelector: {}, namespace: 'team-a-x' },
+  });
+  const commit = 'a'.repeat(40);
+  const { bytes, digest } = createBundle({ bindingId: created.body.id, tenant: TENANT, commit, objects: [] });
+  await hub.sql(
+    `INSERT INTO bundle (digest, bytes, signature) VALUES ($1, $2, 'c2ln') ON CONFLICT DO NOTHING`,
+    [digest, Buffer.from(bytes)],
+  );
+  await hub.sql(
+    `INSERT INTO revision (binding_id, number, commit, source_key, status, checks, bundle_digest)
+     VALUES ($1, 1, $2, 'matrix', 'passed', '{}', $3)`,
+    [created.body.id, commit, digest],
+  );
+  return name;
+}
+
+function gitopsRows(): Endpoint[] {
+  const base = `${api}/tenants/:tenant`;
+  const grants = `${api}/tenants/${TENANT}/grants`;
+  const repositories = `${api}/tenants/${TENANT}/repositories`;
+  const bindings = `${api}/tenants/${TENANT}/bindings`;
+  const operators: Member[] = ['tenant-admin', 'tenant-operator', 'tenant-token'];
+  const freshGrant = async (hub: TestHub) => {
+    const name = fresh('g');
+    await hub.call('POST', grants, { body: { name, clusterSelector: {}, namespaces: ['team-a-*'] } });
+    return name;
+  };
+  const freshRepository = async (hub: TestHub) => {
+    const name = fresh('r');
+    await hub.call('POST', repositories, { body: { name, url: 'https://93.184.216.34/r.git' } });
+    return name;
+  };
+  const onBinding = (
+    method: 'POST' | 'GET' | 'PATCH' | 'DELETE',
+    suffix: string,
+    ok: number,
+    allowed: Member[],
+    body?: unknown,
+  ): Endpoint => ({
+    method,
+    route: `${base}/bindings/:binding${suffix}`,
+    prepare: async (hub) => ({ path: `${bindings}/${await freshBinding(hub)}${suffix}`, body }),
+    expect: inTenant(ok, allowed),
+  });
+  return [
+    {
+      method: 'POST',
+      route: `${base}/grants`,
+      prepare: () => ({
+        path: grants,
+        body: { name: fresh('g'), clusterSelector: {}, namespaces: ['team-a-*'] },
+      }),
+      expect: inTenant(201, []),
+    },
+    {
+      method: 'GET',
+      route: `${base}/grants`,
+      prepare: () => ({ path: grants }),
+      expect: inTenant(200, [...tenantMembers]),
+    },
+    {
+      method: 'GET',
+      route: `${base}/grants/:grant`,
+      prepare: async (hub) => ({ path: `${grants}/${await freshGrant(hub)}` }),
+      expect: inTenant(200, [...tenantMembers]),
+    },
+    {
+      method: 'PATCH',
+      route: `${base}/grants/:grant`,
+      prepare: async (hub) => ({
+        path: `${grants}/${await freshGrant(hub)}`,
+        body: { namespaces: ['team-a-web'] },
+      }),
+      expect: inTenant(200, []),
+    },
+    {
+      method: 'DELETE',
+      route: `${base}/grants/:grant`,
+      prepare: async (hub) => ({ path: `${grants}/${await freshGrant(hub)}` }),
+      expect: inTenant(204, []),
+    },
+    {
+      method: 'POST',
+      route: `${base}/repositories`,
+      prepare: () => ({ path: repositories, body: { name: fresh('r'), url: 'https://93.184.216.34/r.git' } }),
+      expect: inTenant(201, ['tenant-admin']),
+    },
+    {
+      method: 'GET',
+      route: `${base}/repositories`,
+      prepare: () => ({ path: repositories }),
+      expect: inTenant(200, [...tenantMembers]),
+    },
+    {
+      method: 'GET',
+      route: `${base}/repositories/:repository`,
+      prepare: async (hub) => ({ path: `${repositories}/${await freshRepository(hub)}` }),
+      expect: inTenant(200, [...tenantMembers]),
+    },
+    {
+      method: 'PATCH',
+      route: `${base}/repositories/:repository`,
+      prepare: async (hub) => ({
+        path: `${repositories}/${await freshRepository(hub)}`,
+        body: { pollInterval: '5m' },
+      }),
+      expect: inTenant(200, ['tenant-admin']),
+    },
+    {
+      method: 'DELETE',
+      route: `${base}/repositories/:repository`,
+      prepare: async (hub) => ({ path: `${repositories}/${await freshRepository(hub)}` }),
+      expect: inTenant(204, ['tenant-admin']),
+    },
+    {
+      method: 'POST',
+      route: `${base}/repositories/:repository/refresh`,
+      prepare: async (hub) => {
+        await gitopsFixture(hub);
+        return { path: `${repositories}/matrix/refresh` };
+      },
+      expect: inTenant(200, operators),
+    },
+    {
+      method: 'POST',
+      route: `${base}/bindings`,
+      prepare: async (hub) => {
+        await gitopsFixture(hub);
+        return {
+          path: bindings,
+          body: {
+            name: fresh('b'),
+            repository: 'matrix',
+            ref: 'main',
+            clusterSelector: {},
+            namespace: 'team-a-x',
+          },
+        };
+      },
+      expect: inTenant(201, ['tenant-admin']),
+    },
+    {
+      method: 'GET',
+      route: `${base}/bindings`,
+      prepare: () => ({ path: bindings }),
+      expect: inTenant(200, [...tenantMembers]),
+    },
+    onBinding('GET', '', 200, [...tenantMembers]),
+    onBinding('PATCH', '', 200, ['tenant-admin'], { ref: 'release' }),
+    onBinding('DELETE', '', 204, ['tenant-admin']),
+    onBinding('POST', '/preview', 200, [...tenantMembers]),
+    onBinding('GET', '/history', 200, [...tenantMembers]),
+    onBinding('POST', '/sync', 200, operators),
+    onBinding('POST', '/rollback', 200, operators, { revision: 1 }),
+    onBinding('POST', '/unpin', 200, operators),
+    onBinding('POST', '/suspend', 200, operators),
+    onBinding('POST', '/resume', 200, operators),
+    {
+      method: 'POST',
+      route: `${api}/webhooks/:provider/:repositoryId`,
+      // Public, authenticated by the repository's webhook secret alone: an unsigned delivery is refused.
+      prepare: async (hub) => ({
+        path: `${api}/webhooks/github/${(await gitopsFixture(hub)).repositoryId}`,
+        body: {},
+      }),
+      expect: open(401),
+    },
   ];
 }

@@ -31,8 +31,9 @@ export class TestHub {
   adminToken = '';
 
   private constructor(
-    readonly app: INestApplication,
-    readonly url: string,
+    public app: INestApplication,
+    public url: string,
+    private readonly config: HubConfig,
     readonly databaseUrl: string,
     private readonly database: string,
     private readonly pool: pg.Pool,
@@ -49,6 +50,11 @@ export class TestHub {
       FLOTILLA_DATABASE_URL: databaseUrl,
       FLOTILLA_ADMIN_PASSWORD: ADMIN_PASSWORD,
       FLOTILLA_LOG_LEVEL: 'silent',
+      // Tests that need agents start their own NATS and pass FLOTILLA_NATS_MODE=external.
+      FLOTILLA_NATS_MODE: 'disabled',
+      FLOTILLA_ENCRYPTION_KEYS: randomBytes(32).toString('base64'),
+      // Polling is a background timer; tests that want it call RepositoryPoller.poll() themselves.
+      FLOTILLA_GIT_POLLING: 'false',
       ...env,
     });
     const { app } = await createHubApp(config);
@@ -57,6 +63,7 @@ export class TestHub {
     const hub = new TestHub(
       app,
       `http://127.0.0.1:${port}`,
+      config,
       databaseUrl,
       database,
       new pg.Pool({ connectionString: databaseUrl, max: 2 }),
@@ -117,6 +124,16 @@ export class TestHub {
     if (answer.status !== 201)
       throw new Error(`bind ${kind}:${name} ${role}: ${answer.status} ${JSON.stringify(answer.body)}`);
     return answer.body.id as string;
+  }
+
+  /** Stops the hub, runs `whileDown`, and starts it again on the same database (a new port). */
+  async restart(whileDown: () => Promise<void> = async () => undefined): Promise<void> {
+    await this.app.close();
+    await whileDown();
+    const { app } = await createHubApp(this.config);
+    await app.listen(0, '127.0.0.1');
+    this.app = app;
+    this.url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
   }
 
   /** Direct SQL as the database owner, for checking what was (not) stored. */

@@ -43,10 +43,15 @@ export class BindingStatus {
   async view(binding: BindingEntity, tenant: TenantEntity) {
     const latest = await this.revisions.latest(binding.id);
     const grants = (await this.grants.forTenant(binding.tenantId)).map(toPolicyGrant);
-    const checks =
-      latest?.bundleDigest
-        ? { ...latest.checks, policy: await this.revisionService.policyCheck(binding, await this.scheduler.objectsOf(latest.bundleDigest)) }
-        : (latest?.checks ?? null);
+    const checks = latest?.bundleDigest
+      ? {
+          ...latest.checks,
+          policy: await this.revisionService.policyCheck(
+            binding,
+            await this.scheduler.objectsOf(latest.bundleDigest),
+          ),
+        }
+      : (latest?.checks ?? null);
     const clusters = [];
     for (const cluster of (await this.clusters.all()).filter((c) => targets(binding, c))) {
       const assigned = await this.scheduler.acceptedRevision(binding, grants, cluster);
@@ -77,7 +82,12 @@ export class BindingStatus {
     const credentials = await this.secrets.credentials(repository.id);
     let commit: string;
     try {
-      ({ commit } = await this.fetcher.fetch({ repoId: repository.id, url: repository.url, credentials, ref: binding.ref }));
+      ({ commit } = await this.fetcher.fetch({
+        repoId: repository.id,
+        url: repository.url,
+        credentials,
+        ref: binding.ref,
+      }));
     } catch (error) {
       return { commit: null, error: scrub((error as Error).message), clusters: [], objects: [] };
     }
@@ -96,7 +106,12 @@ export class BindingStatus {
       .filter((cluster) => targets(binding, cluster))
       .map((cluster) => {
         const verdict = policyOnCluster(objects, grants, cluster);
-        return { id: cluster.id, name: cluster.name, accepted: built.objects !== undefined && verdict.passed, findings: verdict.passed ? [] : verdict.findings };
+        return {
+          id: cluster.id,
+          name: cluster.name,
+          accepted: built.objects !== undefined && verdict.passed,
+          findings: verdict.passed ? [] : verdict.findings,
+        };
       });
     return { commit, checks: built.checks, clusters, objects };
   }

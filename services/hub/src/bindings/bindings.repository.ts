@@ -48,7 +48,9 @@ export class BindingsRepository {
   }
 
   page(tenantId: string, page: PageQuery) {
-    const query = this.repo.createQueryBuilder('binding').where('binding.tenant_id = :tenantId', { tenantId });
+    const query = this.repo
+      .createQueryBuilder('binding')
+      .where('binding.tenant_id = :tenantId', { tenantId });
     return paginate(query, 'binding.name', page, (row) => row);
   }
 

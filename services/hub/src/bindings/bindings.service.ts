@@ -12,7 +12,7 @@ import { RevisionsRepository } from '../revisions/revisions.repository.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
 import type { TenantEntity } from '../tenants/tenant.entity.js';
 import type { BindingEntity } from './binding.entity.js';
-import { toBindingDto, toRevisionDto } from './binding-view.js';
+import { toRevisionDto } from './binding-view.js';
 import type { CreateBindingDto, RollbackDto, UpdateBindingDto } from './binding.dto.js';
 import { BindingStatus } from './binding-status.js';
 import { BindingsRepository } from './bindings.repository.js';
@@ -39,7 +39,12 @@ export class BindingsService {
       const repositoryId = await this.repositoryId(tenant, dto.repository);
       await this.checkNamespace(tenant, dto.namespace);
       const { repository: _name, ...fields } = dto;
-      const saved = await this.bindings.save({ ...fields, tenantId: tenant.id, repositoryId, pinnedRevisionId: null });
+      const saved = await this.bindings.save({
+        ...fields,
+        tenantId: tenant.id,
+        repositoryId,
+        pinnedRevisionId: null,
+      });
       await this.audit.record(auth, {
         action: 'bindings:create',
         tenant,
@@ -115,10 +120,14 @@ export class BindingsService {
   async rollback(auth: AuthContext, tenant: TenantEntity, name: string, dto: RollbackDto) {
     const binding = await this.mutate(auth, tenant, name, 'bindings:rollback', async (found) => {
       const revision = await this.revisions.findByNumber(found.id, dto.revision);
-      if (!revision) throw Problem.validation([{ field: 'revision', message: `binding has no revision ${dto.revision}` }]);
+      if (!revision)
+        throw Problem.validation([{ field: 'revision', message: `binding has no revision ${dto.revision}` }]);
       if (revision.status !== 'passed' || !revision.bundleDigest)
         throw Problem.validation([
-          { field: 'revision', message: `revision ${dto.revision} did not pass its checks and cannot be deployed` },
+          {
+            field: 'revision',
+            message: `revision ${dto.revision} did not pass its checks and cannot be deployed`,
+          },
         ]);
       return { pinnedRevisionId: revision.id };
     });
@@ -127,7 +136,9 @@ export class BindingsService {
   }
 
   async unpin(auth: AuthContext, tenant: TenantEntity, name: string) {
-    const binding = await this.mutate(auth, tenant, name, 'bindings:unpin', async () => ({ pinnedRevisionId: null }));
+    const binding = await this.mutate(auth, tenant, name, 'bindings:unpin', async () => ({
+      pinnedRevisionId: null,
+    }));
     await this.scheduler.bindingsChanged([binding.id]);
     return this.status.view(binding, tenant);
   }
@@ -156,7 +167,13 @@ export class BindingsService {
       const before = await this.dto(found, tenant);
       await this.bindings.update(found.id, await change(found));
       const saved = await this.reload(found);
-      await this.audit.record(auth, { action, tenant, target: `binding/${name}`, before, after: await this.dto(saved, tenant) });
+      await this.audit.record(auth, {
+        action,
+        tenant,
+        target: `binding/${name}`,
+        before,
+        after: await this.dto(saved, tenant),
+      });
       return saved;
     });
   }
@@ -164,14 +181,18 @@ export class BindingsService {
   private async repositoryId(tenant: TenantEntity, name: string): Promise<string> {
     const repository = await this.repositories.findByName(tenant.id, name);
     if (!repository)
-      throw Problem.validation([{ field: 'repository', message: `no repository "${name}" in tenant ${tenant.slug}` }]);
+      throw Problem.validation([
+        { field: 'repository', message: `no repository "${name}" in tenant ${tenant.slug}` },
+      ]);
     return repository.id;
   }
 
   /** Isolation at bind time: some grant of the tenant must allow the target namespace. */
   private async checkNamespace(tenant: TenantEntity, namespace: string): Promise<void> {
     const grants = await this.grants.forTenant(tenant.id);
-    if (!grants.some((grant) => grant.namespaces.some((pattern) => matchesNamespacePattern(namespace, pattern))))
+    if (
+      !grants.some((grant) => grant.namespaces.some((pattern) => matchesNamespacePattern(namespace, pattern)))
+    )
       throw Problem.validation([
         { field: 'namespace', message: `no grant of tenant ${tenant.slug} allows namespace "${namespace}"` },
       ]);

@@ -86,7 +86,10 @@ export class ClustersRepository {
   }
 
   createToken(
-    values: Pick<RegistrationTokenEntity, 'clusterId' | 'secretHash' | 'bootstrapPublicKey' | 'expiresAt' | 'createdBy'>,
+    values: Pick<
+      RegistrationTokenEntity,
+      'clusterId' | 'secretHash' | 'bootstrapPublicKey' | 'expiresAt' | 'createdBy'
+    >,
   ): Promise<RegistrationTokenEntity> {
     return this.tokens.save(this.tokens.create(values));
   }

@@ -49,7 +49,8 @@ export class ClustersService {
 
   async register(auth: AuthContext, tenant: TenantEntity | undefined, dto: CreateClusterDto) {
     const result = await this.db.transaction(async () => {
-      if (await this.clusters.findByName(dto.name)) throw Problem.conflict(`cluster "${dto.name}" already exists`);
+      if (await this.clusters.findByName(dto.name))
+        throw Problem.conflict(`cluster "${dto.name}" already exists`);
       if (tenant) await this.checkQuota(tenant);
       const cluster = await this.clusters.create({
         name: dto.name,
@@ -58,27 +59,28 @@ export class ClustersService {
         createdBy: `${auth.principal.kind}:${auth.principal.name}`,
       });
       const after = this.dto(cluster, tenant?.slug ?? null);
-      await this.audit.record(auth, { action: 'clusters:create', tenant, target: `cluster/${cluster.name}`, after });
+      await this.audit.record(auth, {
+        action: 'clusters:create',
+        tenant,
+        target: `cluster/${cluster.name}`,
+        after,
+      });
       return { cluster, after, token: await this.issueToken(auth, cluster, tenant ?? null) };
     });
     return { ...result.after, ...this.tokenAnswer(result.cluster, result.token) };
   }
 
   async list(auth: AuthContext, tenant: TenantEntity | undefined, query: ListClustersQuery) {
-    let selector = null;
-    try {
-      selector = query.labelSelector === undefined ? null : parseLabelSelector(query.labelSelector);
-    } catch (error) {
-      if (!(error instanceof SelectorSyntaxError)) throw error;
-      throw Problem.validation([{ field: 'labelSelector', message: error.message }]);
-    }
+    const selector = query.labelSelector === undefined ? null : selectorOf(query.labelSelector);
     const readable = auth.access.tenantsWith('clusters:read');
     const scope = tenant ? { tenantIds: [tenant.id] } : readable === 'all' ? 'all' : { tenantIds: readable };
     const page = await this.clusters.page(scope, selector, { limit: query.limit, cursor: query.cursor });
     const slugs = await this.tenants.slugsById(page.items.flatMap((cluster) => cluster.tenantId ?? []));
     return {
       ...page,
-      items: page.items.map((cluster) => this.dto(cluster, cluster.tenantId ? (slugs.get(cluster.tenantId) ?? null) : null)),
+      items: page.items.map((cluster) =>
+        this.dto(cluster, cluster.tenantId ? (slugs.get(cluster.tenantId) ?? null) : null),
+      ),
     };
   }
 
@@ -93,7 +95,13 @@ export class ClustersService {
       const before = this.dto(cluster, tenant?.slug ?? null);
       cluster.labels = dto.labels;
       const after = this.dto(await this.clusters.save(cluster), tenant?.slug ?? null);
-      await this.audit.record(auth, { action: 'clusters:update', tenant, target: `cluster/${name}`, before, after });
+      await this.audit.record(auth, {
+        action: 'clusters:update',
+        tenant,
+        target: `cluster/${name}`,
+        before,
+        after,
+      });
       return after;
     });
   }
@@ -144,7 +152,8 @@ export class ClustersService {
     const { cluster, token } = await this.db.transaction(async () => {
       const { cluster, tenant } = await this.find(auth, name, 'clusters:write');
       const before = this.dto(cluster, tenant?.slug ?? null);
-      if (cluster.credentialPublicKey) await this.authority.revoke([cluster.credentialPublicKey], { push: false });
+      if (cluster.credentialPublicKey)
+        await this.authority.revoke([cluster.credentialPublicKey], { push: false });
       cluster.credentialPublicKey = null;
       const saved = await this.clusters.save(cluster);
       await this.audit.record(auth, {
@@ -163,17 +172,18 @@ export class ClustersService {
   /** Offboarding a tenant: its clusters go, with their credentials. */
   async purgeTenant(tenantId: string): Promise<void> {
     const owned = await this.clusters.listInTenant(tenantId);
-    await this.revokeAll(owned);
+    // Pushed at once (inside the offboarding transaction): nothing else would push it soon.
+    await this.revokeAll(owned, true);
     for (const cluster of owned) await this.clusters.delete(cluster.id);
   }
 
-  private async revokeAll(clusters: ClusterEntity[]): Promise<void> {
+  private async revokeAll(clusters: ClusterEntity[], push = false): Promise<void> {
     const keys: string[] = [];
     for (const cluster of clusters) {
       if (cluster.credentialPublicKey) keys.push(cluster.credentialPublicKey);
       keys.push(...(await this.clusters.unusedBootstrapKeys(cluster.id)));
     }
-    await this.authority.revoke(keys, { push: false });
+    await this.authority.revoke(keys, { push });
   }
 
   private async find(auth: AuthContext, name: string, permission: Permission) {
@@ -181,7 +191,10 @@ export class ClustersService {
     if (!cluster) throw Problem.notFound(`cluster "${name}"`);
     await this.authorizer.require(auth, permission, cluster.tenantId, `cluster "${name}"`);
     const tenant = cluster.tenantId
-      ? { id: cluster.tenantId, slug: (await this.tenants.slugsById([cluster.tenantId])).get(cluster.tenantId)! }
+      ? {
+          id: cluster.tenantId,
+          slug: (await this.tenants.slugsById([cluster.tenantId])).get(cluster.tenantId)!,
+        }
       : null;
     return { cluster, tenant };
   }
@@ -240,5 +253,14 @@ export class ClustersService {
 
   private dto(cluster: ClusterEntity, tenantSlug: string | null) {
     return toClusterDto(cluster, tenantSlug, this.offlineAfterMs);
+  }
+}
+
+function selectorOf(text: string) {
+  try {
+    return parseLabelSelector(text);
+  } catch (error) {
+    if (!(error instanceof SelectorSyntaxError)) throw error;
+    throw Problem.validation([{ field: 'labelSelector', message: error.message }]);
   }
 }

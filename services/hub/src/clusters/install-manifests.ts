@@ -26,7 +26,11 @@ const labels = { 'app.kubernetes.io/name': AGENT_NAME, 'app.kubernetes.io/part-o
  */
 function clusterRules() {
   return [
-    { apiGroups: [''], resources: ['namespaces'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },
+    {
+      apiGroups: [''],
+      resources: ['namespaces'],
+      verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'],
+    },
     { apiGroups: [''], resources: ['nodes'], verbs: ['list'] },
     {
       apiGroups: ['rbac.authorization.k8s.io'],
@@ -39,8 +43,16 @@ function clusterRules() {
 /** Rights inside the agent's own namespace: its Secrets and inventories, the tenants' ServiceAccounts. */
 function namespaceRules() {
   return [
-    { apiGroups: [''], resources: ['secrets', 'configmaps'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] },
-    { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete', 'impersonate'] },
+    {
+      apiGroups: [''],
+      resources: ['secrets', 'configmaps'],
+      verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'],
+    },
+    {
+      apiGroups: [''],
+      resources: ['serviceaccounts'],
+      verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete', 'impersonate'],
+    },
   ];
 }
 
@@ -52,7 +64,12 @@ export function installObjects(opts: InstallOptions): Record<string, unknown>[] 
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: meta(namespace, false) },
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(AGENT_NAME) },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(AGENT_NAME, false), rules: clusterRules() },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: meta(AGENT_NAME, false),
+      rules: clusterRules(),
+    },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
@@ -60,7 +77,12 @@ export function installObjects(opts: InstallOptions): Record<string, unknown>[] 
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: AGENT_NAME },
       subjects: [subject],
     },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(AGENT_NAME), rules: namespaceRules() },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: meta(AGENT_NAME),
+      rules: namespaceRules(),
+    },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
@@ -89,19 +111,31 @@ export function installObjects(opts: InstallOptions): Record<string, unknown>[] 
           spec: {
             serviceAccountName: AGENT_NAME,
             automountServiceAccountToken: true,
-            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 65532,
+              runAsGroup: 65532,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
             containers: [
               {
                 name: 'agent',
                 image: opts.image,
                 env: [
                   { name: 'FLOTILLA_AGENT_NATS_URL', value: opts.natsUrl },
-                  { name: 'FLOTILLA_AGENT_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                  {
+                    name: 'FLOTILLA_AGENT_NAMESPACE',
+                    valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } },
+                  },
                   { name: 'FLOTILLA_AGENT_HEALTH_PORT', value: String(AGENT_HEALTH_PORT) },
                 ],
                 ports: [{ name: 'health', containerPort: AGENT_HEALTH_PORT }],
                 readinessProbe: { httpGet: { path: '/readyz', port: 'health' }, periodSeconds: 10 },
-                livenessProbe: { httpGet: { path: '/healthz', port: 'health' }, initialDelaySeconds: 10, periodSeconds: 20 },
+                livenessProbe: {
+                  httpGet: { path: '/healthz', port: 'health' },
+                  initialDelaySeconds: 10,
+                  periodSeconds: 20,
+                },
                 resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
                 securityContext: {
                   allowPrivilegeEscalation: false,
@@ -119,5 +153,10 @@ export function installObjects(opts: InstallOptions): Record<string, unknown>[] 
 
 export function installYaml(opts: InstallOptions): string {
   const header = `# Flotilla agent for cluster "${opts.clusterName}". Contains a one-time registration token: apply it, don't commit it.\n`;
-  return header + installObjects(opts).map((object) => stringify(object)).join('---\n');
+  return (
+    header +
+    installObjects(opts)
+      .map((object) => stringify(object))
+      .join('---\n')
+  );
 }

@@ -59,6 +59,11 @@ export const configSchema = z.object({
         .split(',')
         .map((entry) => entry.trim())
         .filter(Boolean),
+    )
+    .refine(
+      (entries) =>
+        entries.every((entry) => URL.canParse(/^https?:\/\//i.test(entry) ? entry : `https://${entry}`)),
+      'every entry must be host:port or http(s)://host:port',
     ),
   /** Per-repository fetch caches; default `${FLOTILLA_DATA_DIR}/git`. */
   FLOTILLA_GIT_CACHE_DIR: z.string().min(1).optional(),
@@ -85,5 +90,15 @@ export function loadConfig(env: Record<string, string | undefined>): HubConfig {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
+  const incomplete = ssoProblems(parsed.data);
+  if (incomplete.length) throw new ConfigError(`invalid configuration:\n${incomplete.join('\n')}`);
   return parsed.data;
+}
+
+/** SSO needs its client settings as a set: half a configuration would fail only at first login. */
+function ssoProblems(config: HubConfig): string[] {
+  if (!config.FLOTILLA_OIDC_ISSUER) return [];
+  return (['FLOTILLA_OIDC_CLIENT_ID', 'FLOTILLA_OIDC_REDIRECT_URL'] as const)
+    .filter((key) => !config[key])
+    .map((key) => `  ${key}: required when FLOTILLA_OIDC_ISSUER is set`);
 }

@@ -1,4 +1,10 @@
 import { DataSource } from 'typeorm';
+import { BindingEntity } from '../bindings/binding.entity.js';
+import { GrantEntity } from '../grants/grant.entity.js';
+import { GitRepositoryEntity } from '../repositories/git-repository.entity.js';
+import { BundleEntity } from '../revisions/bundle.entity.js';
+import { RevisionEntity } from '../revisions/revision.entity.js';
+import { AssignmentStateEntity } from '../scheduler/assignment-state.entity.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { ClusterReportEntity } from '../clusters/cluster-report.entity.js';
 import { ClusterEntity } from '../clusters/cluster.entity.js';
@@ -12,6 +18,7 @@ import { UserEntity } from '../users/user.entity.js';
 import { Identity1764280000000 } from './migrations/1764280000000-identity.js';
 import { Audit1764280000001 } from './migrations/1764280000001-audit.js';
 import { Clusters1764290000000 } from './migrations/1764290000000-clusters.js';
+import { GitOps1764300000000 } from './migrations/1764300000000-gitops.js';
 
 // Listed explicitly (not globbed) so the SWC build and vitest load the same classes.
 // A new module appends its entities and migrations here.
@@ -26,8 +33,14 @@ export const entities = [
   ClusterEntity,
   RegistrationTokenEntity,
   ClusterReportEntity,
+  GrantEntity,
+  GitRepositoryEntity,
+  BindingEntity,
+  RevisionEntity,
+  BundleEntity,
+  AssignmentStateEntity,
 ];
-export const migrations = [Identity1764280000000, Audit1764280000001, Clusters1764290000000];
+export const migrations = [Identity1764280000000, Audit1764280000001, Clusters1764290000000, GitOps1764300000000];
 
 export function createDataSource(databaseUrl: string): DataSource {
   return new DataSource({

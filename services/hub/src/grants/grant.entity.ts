@@ -19,7 +19,7 @@ export class GrantEntity {
   namespaces!: string[];
 
   @Column({ name: 'cluster_scoped_kinds', type: 'jsonb' })
-  clusterScopedKinds!: string[];
+  clusterScopedKinds!: Grant['clusterScopedKinds'];
 
   @Column({ type: 'jsonb' })
   rules!: Grant['rules'];

@@ -6,7 +6,12 @@ import { openApi, ValidBody, ValidQuery } from '../common/validation.js';
 import { RequirePermission } from '../rbac/require-permission.js';
 import { RouteTenant } from '../rbac/route-tenant.js';
 import type { TenantEntity } from '../tenants/tenant.entity.js';
-import { createGrantSchema, updateGrantSchema, type CreateGrantDto, type UpdateGrantDto } from './grant.dto.js';
+import {
+  createGrantSchema,
+  updateGrantSchema,
+  type CreateGrantDto,
+  type UpdateGrantDto,
+} from './grant.dto.js';
 import { GrantsService } from './grants.service.js';
 
 @ApiTags('grants')

@@ -2,6 +2,7 @@ import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Problem } from '../common/problem.js';
 import { Db } from '../database/db.js';
+import { HubMessaging } from '../messaging/hub-messaging.service.js';
 import { Public } from '../rbac/require-permission.js';
 import { HubMetrics } from './metrics.js';
 
@@ -11,6 +12,7 @@ export class HealthController {
   constructor(
     private readonly db: Db,
     @Inject(HubMetrics) private readonly metrics: HubMetrics,
+    private readonly messaging: HubMessaging,
   ) {}
 
   @Get('healthz')
@@ -27,7 +29,18 @@ export class HealthController {
     } catch {
       throw new Problem('unavailable', 'PostgreSQL is not reachable');
     }
-    return { status: 'ok', checks: { postgres: 'ok' } };
+    // Agents cannot register or report without NATS; say why, with the hint the hub logged.
+    const nats = this.messaging.health();
+    if (nats.state === 'connecting' || nats.state === 'failed') {
+      throw new Problem('unavailable', `NATS ${nats.state}: ${nats.detail}`, {
+        checks: { postgres: 'ok', nats: nats.state },
+      });
+    }
+    // With NATS switched off (FLOTILLA_NATS_MODE=disabled) there is nothing to check.
+    return {
+      status: 'ok',
+      checks: { postgres: 'ok', ...(nats.state === 'connected' ? { nats: 'ok' } : {}) },
+    };
   }
 
   @Get('metrics')

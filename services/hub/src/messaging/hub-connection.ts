@@ -25,7 +25,11 @@ export const STATUS_CONSUMER = 'flotilla-hub-status';
 /** Stores one status message; resolves true when it was new (false: a redelivery, skipped). */
 export type StatusIngest = (clusterId: string, message: StatusMessage) => Promise<boolean>;
 export type StatusListener = (clusterId: string, message: StatusMessage) => void;
-export type RegistrationHandler = (clusterId: string, request: RegisterRequest) => Promise<RegisterResponse>;
+/** `afterReply` runs once the answer is sent (e.g. revoking the bootstrap user the reply travels to). */
+export type RegistrationHandler = (
+  clusterId: string,
+  request: RegisterRequest,
+) => Promise<{ response: RegisterResponse; afterReply?: () => Promise<void> }>;
 
 const nanos = (ms: number) => ms * 1_000_000;
 
@@ -100,17 +104,24 @@ export class HubConnection {
     const clusterId = clusterIdFromSubject(msg.subject);
     const handler = this.registration();
     if (!clusterId || !handler || msg.subject !== subjects.register(clusterId)) return;
-    let response: RegisterResponse;
+    let outcome: Awaited<ReturnType<RegistrationHandler>>;
     try {
-      response = await handler(clusterId, messages.registerRequest.decode(msg.data));
+      outcome = await handler(clusterId, messages.registerRequest.decode(msg.data));
     } catch (error) {
       if (!(error instanceof ContractViolationError)) {
         this.logger.error(`registration of cluster ${clusterId} failed: ${(error as Error).message}`);
         return;
       }
-      response = { status: 'refused', reason: 'invalid-request', message: error.message };
+      outcome = { response: { status: 'refused', reason: 'invalid-request', message: error.message } };
     }
-    msg.respond(messages.registerResponse.encode(response));
+    msg.respond(messages.registerResponse.encode(outcome.response));
+    if (!outcome.afterReply) return;
+    try {
+      await this.nc.flush();
+      await outcome.afterReply();
+    } catch (error) {
+      this.logger.error(`after registering cluster ${clusterId}: ${(error as Error).message}`);
+    }
   }
 
   async putAssignment(assignment: Assignment): Promise<number> {

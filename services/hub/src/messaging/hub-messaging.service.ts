@@ -3,7 +3,12 @@ import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/trans
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import type { ServiceCredentials } from '../nats/index.js';
-import { HubConnection, type RegistrationHandler, type StatusIngest, type StatusListener } from './hub-connection.js';
+import {
+  HubConnection,
+  type RegistrationHandler,
+  type StatusIngest,
+  type StatusListener,
+} from './hub-connection.js';
 import type { HubOpHandler } from './hub-ops.js';
 import { ManagedNatsServer, writeNatsConfigs } from './managed-nats.js';
 import { NatsAuthorityService } from './nats-authority.service.js';
@@ -11,8 +16,7 @@ import { NatsAuthorityService } from './nats-authority.service.js';
 export type NatsMode = 'managed' | 'external' | 'disabled';
 
 export type MessagingHealth =
-  | { state: 'disabled' | 'connected' }
-  | { state: 'connecting' | 'failed'; detail: string };
+  { state: 'disabled' | 'connected' } | { state: 'connecting' | 'failed'; detail: string };
 
 export function natsMode(config: HubConfig): NatsMode {
   return config.FLOTILLA_NATS_MODE ?? (config.FLOTILLA_NATS_URL ? 'external' : 'managed');
@@ -66,7 +70,8 @@ export class HubMessaging implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly authority: NatsAuthorityService,
   ) {
     this.mode = natsMode(config);
-    this.#health = this.mode === 'disabled' ? { state: 'disabled' } : { state: 'connecting', detail: 'starting' };
+    this.#health =
+      this.mode === 'disabled' ? { state: 'disabled' } : { state: 'connecting', detail: 'starting' };
   }
 
   /** Serves `flotilla.hub.<id>.<op>`; one handler per operation. */
@@ -143,7 +148,11 @@ export class HubMessaging implements OnApplicationBootstrap, OnApplicationShutdo
 
   private async start(): Promise<HubConnection> {
     const authority = this.authority.authority;
-    const files = await writeNatsConfigs(authority, this.config.FLOTILLA_DATA_DIR, this.config.FLOTILLA_NATS_PORT);
+    const files = await writeNatsConfigs(
+      authority,
+      this.config.FLOTILLA_DATA_DIR,
+      this.config.FLOTILLA_NATS_PORT,
+    );
     this.logger.log(`NATS configuration written to ${files.local} (Kubernetes: ${files.kubernetes})`);
     if (this.mode === 'managed') {
       this.#server = await ManagedNatsServer.start(this.config.FLOTILLA_NATS_SERVER_BINARY, files.local);

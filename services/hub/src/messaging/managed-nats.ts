@@ -57,15 +57,22 @@ export class ManagedNatsServer {
     const server = new ManagedNatsServer();
     const child = spawn(binary, ['-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
     server.#child = child;
+    // However the hub process ends (process.exit included), its server must not outlive it.
+    process.once('exit', server.#killOnExit);
     await new Promise<void>((ready, fail) => {
-      const timer = setTimeout(() => fail(new Error(`nats-server not ready after ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => fail(new Error(`nats-server not ready after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       child.once('error', (error) => {
         clearTimeout(timer);
         fail(error);
       });
       child.once('exit', (code) => {
         clearTimeout(timer);
-        fail(new Error(`nats-server exited with code ${code}: ${server.#log.trim().split('\n').at(-1) ?? ''}`));
+        fail(
+          new Error(`nats-server exited with code ${code}: ${server.#log.trim().split('\n').at(-1) ?? ''}`),
+        );
       });
       child.stderr!.on('data', (chunk: Buffer) => {
         // Keep only the tail: enough to explain a failure, bounded in memory.
@@ -82,7 +89,10 @@ export class ManagedNatsServer {
     return server;
   }
 
+  readonly #killOnExit = () => this.#child?.kill('SIGTERM');
+
   async stop(): Promise<void> {
+    process.off('exit', this.#killOnExit);
     const child = this.#child;
     this.#child = null;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;

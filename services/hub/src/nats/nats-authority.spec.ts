@@ -1,4 +1,5 @@
 import { decode, parseCreds, type Account, type Operator, type User } from '@nats-io/jwt';
+import { createUser } from '@nats-io/nkeys';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { NatsAuthority } from './nats-authority.js';
@@ -86,9 +87,44 @@ describe('NatsAuthority credentials', () => {
     const user = decode<User>((await parseCreds(new TextEncoder().encode(hub.creds))).jwt).nats;
     expect(hub.inboxPrefix).toBe('_INBOX_HUB');
     expect(user.resp).toMatchObject({ max: 1 });
-    expect(user.sub?.allow).toEqual(['_INBOX_HUB.>', 'flotilla.hub.>', 'flotilla.status.>']);
+    expect(user.sub?.allow).toEqual([
+      '_INBOX_HUB.>',
+      'flotilla.hub.>',
+      'flotilla.status.>',
+      'flotilla.register.*',
+    ]);
     expect(user.pub?.allow).toContain('flotilla.agent.>');
     expect(user.pub?.allow).not.toContain('>');
+  });
+
+  it('signs an agent JWT for a key the agent made, with the agent permissions', async () => {
+    const key = createUser().getPublicKey();
+    const claims = decode<User>(await authority.signAgentJwt('c1', key));
+    expect(claims.sub).toBe(key);
+    expect(claims.nats.pub?.allow).toEqual(
+      expect.arrayContaining(['flotilla.status.c1', 'flotilla.hub.c1.>']),
+    );
+    expect(claims.nats.sub?.allow).toEqual(['_INBOX_c1.>', 'flotilla.agent.c1.notify']);
+    await expect(authority.signAgentJwt('c1', 'SUAAA')).rejects.toThrow(/user public key/);
+  });
+
+  it('mints an expiring bootstrap user that may only register its cluster', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 600;
+    const bootstrap = await authority.mintBootstrapCredentials('c1', exp);
+    const claims = decode<User>((await parseCreds(new TextEncoder().encode(bootstrap.creds))).jwt);
+    expect(claims.exp).toBe(exp);
+    expect(bootstrap.inboxPrefix).toBe('_INBOX_reg_c1');
+    expect(claims.nats.pub?.allow).toEqual(['flotilla.register.c1']);
+    expect(claims.nats.sub?.allow).toEqual(['_INBOX_reg_c1.>']);
+  });
+
+  it('records a revocation without a connection', () => {
+    const own = NatsAuthority.generate();
+    const key = createUser().getPublicKey();
+    own.recordRevocation(key, 1234);
+    expect(own.revocations).toEqual({ [key]: 1234 });
+    expect(NatsAuthority.fromJSON(own.toJSON()).revocations[key]).toBe(1234);
+    expect(() => own.recordRevocation('nope')).toThrow(/user public key/);
   });
 
   it("confines the claims updater to this one account's claims", async () => {

@@ -48,9 +48,9 @@ export class RepositoryPoller implements OnApplicationBootstrap, OnApplicationSh
     try {
       if (!this.holdsLock) {
         this.runner ??= this.db.dataSource.createQueryRunner();
-        const [row] = (await this.runner.query('SELECT pg_try_advisory_lock($1) AS locked', [POLLER_LOCK])) as [
-          { locked: boolean },
-        ];
+        const [row] = (await this.runner.query('SELECT pg_try_advisory_lock($1) AS locked', [
+          POLLER_LOCK,
+        ])) as [{ locked: boolean }];
         this.holdsLock = row.locked;
         if (!this.holdsLock) return;
       }

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { BindingEntity } from '../bindings/binding.entity.js';
 import { BindingsRepository } from '../bindings/bindings.repository.js';
 import { RevisionService } from '../revisions/revision.service.js';
@@ -23,7 +23,7 @@ export interface RefreshReport {
  * however many bindings use it; a failing repository only marks its own bindings.
  */
 @Injectable()
-export class RefreshService {
+export class RefreshService implements OnApplicationShutdown {
   private readonly logger = new Logger(RefreshService.name);
   private readonly running = new Map<string, { pending: boolean; done: Promise<void> }>();
 
@@ -36,6 +36,11 @@ export class RefreshService {
     private readonly revisions: RevisionService,
     private readonly scheduler: SchedulerService,
   ) {}
+
+  /** Lets background refreshes finish before the database closes. */
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.running.values()].map((entry) => entry.done));
+  }
 
   async refreshRepository(repositoryId: string): Promise<RefreshReport> {
     const repository = await this.repositories.findById(repositoryId);
@@ -64,7 +69,9 @@ export class RefreshService {
       do {
         entry.pending = false;
         await this.refreshRepository(repositoryId).catch((error: unknown) =>
-          this.logger.error(`refreshing repository ${repositoryId} failed: ${scrub((error as Error).message)}`),
+          this.logger.error(
+            `refreshing repository ${repositoryId} failed: ${scrub((error as Error).message)}`,
+          ),
         );
       } while (entry.pending);
       this.running.delete(repositoryId);
@@ -78,7 +85,12 @@ export class RefreshService {
     const report: RefreshReport = { commits: {}, errors: {}, updated: [] };
     for (const ref of new Set(bindings.map((binding) => binding.ref))) {
       try {
-        const { commit } = await this.fetcher.fetch({ repoId: repository.id, url: repository.url, credentials, ref });
+        const { commit } = await this.fetcher.fetch({
+          repoId: repository.id,
+          url: repository.url,
+          credentials,
+          ref,
+        });
         report.commits[ref] = commit;
       } catch (error) {
         report.errors[ref] = this.safeMessage(error, credentials);

@@ -10,7 +10,7 @@ import { BindingsRepository } from '../bindings/bindings.repository.js';
 import type { TenantEntity } from '../tenants/tenant.entity.js';
 import type { GitRepositoryEntity } from './git-repository.entity.js';
 import { GitRepositoriesRepository } from './git-repositories.repository.js';
-import { checkTrustedKeys, checkUrlField } from './repository-checks.js';
+import { checkRepositoryFields } from './repository-checks.js';
 import { toRepositoryDto, type CreateRepositoryDto, type UpdateRepositoryDto } from './repository.dto.js';
 import { RefreshService } from './refresh.service.js';
 import { RepositorySecrets } from './repository-secrets.js';
@@ -29,8 +29,7 @@ export class RepositoriesService {
 
   /** The answer carries `webhookSecret`: shown this once, never again. */
   async create(auth: AuthContext, tenant: TenantEntity, dto: CreateRepositoryDto) {
-    await checkUrlField(dto.url, this.config.FLOTILLA_GIT_ALLOWED_HOSTS);
-    await checkTrustedKeys(dto.verification);
+    await checkRepositoryFields(dto, this.config.FLOTILLA_GIT_ALLOWED_HOSTS);
     const id = randomUUID();
     const webhookSecret = RepositorySecrets.generateWebhookSecret();
     return this.db.transaction(async () => {
@@ -50,7 +49,12 @@ export class RepositoriesService {
         lastError: null,
       });
       const after = toRepositoryDto(saved, tenant.slug, Boolean(dto.credentials));
-      await this.audit.record(auth, { action: 'repositories:create', tenant, target: `repository/${dto.name}`, after });
+      await this.audit.record(auth, {
+        action: 'repositories:create',
+        tenant,
+        target: `repository/${dto.name}`,
+        after,
+      });
       return { ...after, webhookSecret };
     });
   }
@@ -69,8 +73,7 @@ export class RepositoriesService {
   }
 
   async update(auth: AuthContext, tenant: TenantEntity, name: string, dto: UpdateRepositoryDto) {
-    if (dto.url !== undefined) await checkUrlField(dto.url, this.config.FLOTILLA_GIT_ALLOWED_HOSTS);
-    if (dto.verification !== undefined) await checkTrustedKeys(dto.verification);
+    await checkRepositoryFields(dto, this.config.FLOTILLA_GIT_ALLOWED_HOSTS);
     return this.db.transaction(async () => {
       const repo = await this.find(tenant, name);
       const before = await this.dto(repo, tenant);
@@ -78,10 +81,18 @@ export class RepositoriesService {
       await this.repositories.update(repo.id, {
         ...rest,
         ...(pollInterval !== undefined && { pollIntervalSeconds: pollInterval }),
-        ...(credentials !== undefined && { credentialsSealed: this.secrets.sealCredentials(repo.id, credentials) }),
+        ...(credentials !== undefined && {
+          credentialsSealed: this.secrets.sealCredentials(repo.id, credentials),
+        }),
       });
       const after = await this.dto((await this.repositories.findById(repo.id))!, tenant);
-      await this.audit.record(auth, { action: 'repositories:update', tenant, target: `repository/${name}`, before, after });
+      await this.audit.record(auth, {
+        action: 'repositories:update',
+        tenant,
+        target: `repository/${name}`,
+        before,
+        after,
+      });
       return after;
     });
   }
@@ -90,7 +101,8 @@ export class RepositoriesService {
     await this.db.transaction(async () => {
       const repo = await this.find(tenant, name);
       const used = await this.bindings.countForRepository(repo.id);
-      if (used) throw Problem.conflict(`repository "${name}" is used by ${used} binding(s); delete them first`);
+      if (used)
+        throw Problem.conflict(`repository "${name}" is used by ${used} binding(s); delete them first`);
       await this.repositories.delete(repo.id);
       await this.audit.record(auth, {
         action: 'repositories:delete',

@@ -20,7 +20,9 @@ export class RepositorySecrets {
   }
 
   sealCredentials(repositoryId: string, credentials: GitCredentials | null | undefined): string | null {
-    return credentials ? this.box.seal(JSON.stringify(credentials), `repository:${repositoryId}:credentials`) : null;
+    return credentials
+      ? this.box.seal(JSON.stringify(credentials), `repository:${repositoryId}:credentials`)
+      : null;
   }
 
   sealWebhookSecret(repositoryId: string, secret: string): string {
@@ -30,7 +32,9 @@ export class RepositorySecrets {
   async credentials(repositoryId: string): Promise<GitCredentials | undefined> {
     const { credentialsSealed } = await this.repositories.sealed(repositoryId);
     if (!credentialsSealed) return undefined;
-    return JSON.parse(this.box.open(credentialsSealed, `repository:${repositoryId}:credentials`)) as GitCredentials;
+    return JSON.parse(
+      this.box.open(credentialsSealed, `repository:${repositoryId}:credentials`),
+    ) as GitCredentials;
   }
 
   async webhookSecret(repositoryId: string): Promise<string> {

@@ -19,7 +19,11 @@ export class WebhooksController {
       'triggers a refresh in the background.',
   })
   @Public()
-  receive(@Param('provider') provider: string, @Param('repositoryId') repositoryId: string, @Req() req: Request) {
+  receive(
+    @Param('provider') provider: string,
+    @Param('repositoryId') repositoryId: string,
+    @Req() req: Request,
+  ) {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     return this.service.receive(provider, repositoryId, req.headers, body);
   }

@@ -39,7 +39,12 @@ export class WebhooksService {
    * Verifies the delivery against the repository's secret before reading it, then triggers a
    * background refresh. Replays are dropped; were one to get through, a refresh is idempotent.
    */
-  async receive(provider: string, repositoryId: string, headers: WebhookHeaders, body: Buffer): Promise<WebhookOutcome> {
+  async receive(
+    provider: string,
+    repositoryId: string,
+    headers: WebhookHeaders,
+    body: Buffer,
+  ): Promise<WebhookOutcome> {
     if (!PROVIDERS.includes(provider)) throw Problem.notFound(`webhook provider "${provider}"`);
     const repository = UUID.test(repositoryId) ? await this.repositories.findById(repositoryId) : null;
     if (!repository) throw Problem.notFound(`repository ${repositoryId}`);
@@ -54,7 +59,8 @@ export class WebhooksService {
     try {
       event = parsePushEvent(provider as WebhookProvider, body, headers);
     } catch (error) {
-      if (error instanceof WebhookError) throw Problem.validation([{ field: 'body', message: error.message }]);
+      if (error instanceof WebhookError)
+        throw Problem.validation([{ field: 'body', message: error.message }]);
       throw error;
     }
     if (!event) return { status: 'ignored', reason: 'not a push event' };

@@ -24,7 +24,10 @@ export class BundleSigner implements OnModuleInit {
     const candidate = generateSigningKeyPair();
     const stored = await this.settings.getOrInsert(
       SETTING,
-      JSON.stringify({ publicKey: candidate.publicKey, privateKey: this.box.seal(candidate.privateKey, CONTEXT) }),
+      JSON.stringify({
+        publicKey: candidate.publicKey,
+        privateKey: this.box.seal(candidate.privateKey, CONTEXT),
+      }),
     );
     const { publicKey, privateKey } = JSON.parse(stored) as { publicKey: string; privateKey: string };
     this.publicKey = publicKey;

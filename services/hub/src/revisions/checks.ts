@@ -3,8 +3,7 @@ import type { SecretFinding } from '../sources/index.js';
 
 /** A check that passed, or failed with findings; `skipped` says why it did not run. */
 export type Check<F, Extra = object> =
-  | ({ passed: true } & Extra)
-  | { passed: false; findings: F[]; skipped?: string };
+  ({ passed: true } & Extra) | { passed: false; findings: F[]; skipped?: string };
 
 export interface RenderFinding {
   code: string;

@@ -90,14 +90,20 @@ export class RevisionService {
    * The tenant's grants applied to the objects on every cluster the binding targets now.
    * `clusters` lists those that accept it; findings name the cluster that refused and why.
    */
-  async policyCheck(binding: BindingEntity, objects: readonly KubeObject[]): Promise<RevisionChecks['policy']> {
+  async policyCheck(
+    binding: BindingEntity,
+    objects: readonly KubeObject[],
+  ): Promise<RevisionChecks['policy']> {
     const grants = (await this.grants.forTenant(binding.tenantId)).map(toPolicyGrant);
     const accepted: string[] = [];
     const findings: ClusterPolicyFinding[] = [];
     for (const cluster of (await this.clusters.all()).filter((c) => targets(binding, c))) {
       const verdict = policyOnCluster(objects, grants, cluster);
       if (verdict.passed) accepted.push(cluster.name);
-      else findings.push(...verdict.findings.map((f) => ({ ...f, cluster: cluster.id, clusterName: cluster.name })));
+      else
+        findings.push(
+          ...verdict.findings.map((f) => ({ ...f, cluster: cluster.id, clusterName: cluster.name })),
+        );
     }
     return { passed: findings.length === 0, clusters: accepted, findings };
   }

@@ -23,6 +23,10 @@ export class AssignmentStateRepository {
     return rows.map((row) => row.cluster_id);
   }
 
+  async delete(clusterId: string): Promise<void> {
+    await this.repo.delete({ clusterId });
+  }
+
   save(state: AssignmentStateEntity): Promise<AssignmentStateEntity> {
     return this.repo.save(state);
   }

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
+import { ClusterEntity } from '../clusters/cluster.entity.js';
 import { Db } from '../database/db.js';
 
 /** What scheduling needs to know about a cluster. */
@@ -11,24 +13,26 @@ export interface ClusterView {
 }
 
 /**
- * Reads clusters for scheduling. It reads the clusters module's table directly (read-only) so
- * the scheduler does not depend on that module's services, which call back into the scheduler.
+ * Reads clusters for scheduling, straight from the clusters table (read-only), so the
+ * scheduler does not depend on the clusters module, which calls the scheduler.
  */
 @Injectable()
 export class ClusterDirectory {
   constructor(private readonly db: Db) {}
 
+  private get repo() {
+    return this.db.repository(ClusterEntity);
+  }
+
   async all(): Promise<ClusterView[]> {
-    return this.select('');
+    return (await this.repo.find({ order: { name: 'ASC' } })).map(view);
   }
 
   async byIds(ids: readonly string[]): Promise<ClusterView[]> {
-    return ids.length ? this.select('WHERE id::text = ANY($1)', [ids]) : [];
+    return ids.length ? (await this.repo.findBy({ id: In([...ids]) })).map(view) : [];
   }
+}
 
-  private async select(where: string, params: unknown[] = []): Promise<ClusterView[]> {
-    const rows: { id: string; name: string; tenant_id: string | null; labels: Record<string, string> | null }[] =
-      await this.db.manager.query(`SELECT id::text AS id, name, tenant_id, labels FROM cluster ${where}`, params);
-    return rows.map((row) => ({ id: row.id, name: row.name, tenantId: row.tenant_id, labels: row.labels ?? {} }));
-  }
+function view(cluster: ClusterEntity): ClusterView {
+  return { id: cluster.id, name: cluster.name, tenantId: cluster.tenantId, labels: cluster.labels ?? {} };
 }

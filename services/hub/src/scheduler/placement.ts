@@ -1,5 +1,12 @@
 import type { KubeObject } from '@flotilla/manifests';
-import { checkObjects, limitsForCluster, matchesSelector, type Grant, type LabelSelector, type Verdict } from '@flotilla/policy';
+import {
+  checkObjects,
+  limitsForCluster,
+  matchesSelector,
+  type Grant,
+  type LabelSelector,
+  type Verdict,
+} from '@flotilla/policy';
 import type { ClusterView } from './cluster-directory.js';
 
 /** The part of a binding that decides where it goes. */
@@ -17,7 +24,11 @@ export function targets(binding: Placed, cluster: ClusterView): boolean {
 }
 
 /** The tenant's grants applied to one cluster: every object must fit (no grant → all refused). */
-export function policyOnCluster(objects: readonly KubeObject[], grants: readonly Grant[], cluster: ClusterView): Verdict {
+export function policyOnCluster(
+  objects: readonly KubeObject[],
+  grants: readonly Grant[],
+  cluster: ClusterView,
+): Verdict {
   return checkObjects(
     objects.map((object) => ({ object })),
     limitsForCluster(grants, cluster.labels),

@@ -70,6 +70,16 @@ export class SchedulerService {
     return this.recompute([clusterId]);
   }
 
+  /** A cluster was deleted: forget what was published (the clusters module deletes its KV key). */
+  async clusterRemoved(clusterId: string): Promise<void> {
+    await this.states.delete(clusterId);
+  }
+
+  /** Every cluster: after (re)connecting to NATS, or as a safety net. */
+  async recomputeAll(): Promise<string[]> {
+    return this.recompute((await this.clusters.all()).map((cluster) => cluster.id));
+  }
+
   /** Recomputes these clusters; returns those that got a new assignment revision. */
   async recompute(clusterIds: readonly string[]): Promise<string[]> {
     const published: string[] = [];
@@ -78,7 +88,9 @@ export class SchedulerService {
         if (await this.publish(clusterId)) published.push(clusterId);
       } catch (error) {
         // One cluster's failure must not hold back the others; the next change retries it.
-        this.logger.error(`publishing the assignment of cluster ${clusterId} failed: ${(error as Error).message}`);
+        this.logger.error(
+          `publishing the assignment of cluster ${clusterId} failed: ${(error as Error).message}`,
+        );
       }
     }
     return published;
@@ -94,7 +106,7 @@ export class SchedulerService {
       const state = await this.states.find(clusterId);
       if (state?.documentHash === documentHash) return false;
       const revision = (state?.revision ?? 0) + 1;
-      await this.sink.put(clusterId, AssignmentSchema.parse({ clusterId, revision, ...desired }));
+      await this.sink.putAssignment(clusterId, AssignmentSchema.parse({ clusterId, revision, ...desired }));
       await this.states.save({
         clusterId,
         documentHash,
@@ -150,7 +162,8 @@ export class SchedulerService {
     const candidates = pinned ? [pinned] : await this.revisions.deployable(binding.id, FALLBACK_DEPTH);
     for (const revision of candidates) {
       if (!revision.bundleDigest) continue;
-      if (policyOnCluster(await this.objectsOf(revision.bundleDigest), grants, cluster).passed) return revision;
+      if (policyOnCluster(await this.objectsOf(revision.bundleDigest), grants, cluster).passed)
+        return revision;
     }
     return undefined;
   }

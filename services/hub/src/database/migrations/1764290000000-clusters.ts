@@ -35,7 +35,9 @@ export class Clusters1764290000000 implements MigrationInterface {
         created_by text NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await db.query(`CREATE INDEX cluster_registration_token_cluster ON cluster_registration_token (cluster_id)`);
+    await db.query(
+      `CREATE INDEX cluster_registration_token_cluster ON cluster_registration_token (cluster_id)`,
+    );
     await db.query(`
       CREATE TABLE cluster_report (
         cluster_id uuid NOT NULL REFERENCES cluster (id) ON DELETE CASCADE,

@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** Grants, Git repositories, bindings, their revisions and bundles, and published assignments. */
-export class GitOps1764280000100 implements MigrationInterface {
-  name = 'GitOps1764280000100';
+export class GitOps1764300000000 implements MigrationInterface {
+  name = 'GitOps1764300000000';
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(`

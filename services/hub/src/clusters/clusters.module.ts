@@ -1,0 +1,30 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { RbacModule } from '../rbac/rbac.module.js';
+import { TenantOwnership } from '../tenants/tenant-ownership.js';
+import { TenantsModule } from '../tenants/tenants.module.js';
+import { ClusterAgentsService } from './cluster-agents.service.js';
+import { ClustersRepository } from './clusters.repository.js';
+import { ClustersController } from './clusters.controller.js';
+import { ClustersService } from './clusters.service.js';
+
+@Module({
+  imports: [RbacModule, TenantsModule],
+  controllers: [ClustersController],
+  providers: [ClustersService, ClusterAgentsService],
+  exports: [ClustersService],
+})
+export class ClustersModule implements OnModuleInit {
+  constructor(
+    private readonly ownership: TenantOwnership,
+    private readonly clusters: ClustersRepository,
+    private readonly service: ClustersService,
+  ) {}
+
+  onModuleInit(): void {
+    this.ownership.register({
+      name: 'clusters',
+      count: (tenantId) => this.clusters.countInTenant(tenantId),
+      purge: (tenantId) => this.service.purgeTenant(tenantId),
+    });
+  }
+}
