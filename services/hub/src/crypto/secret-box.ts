@@ -34,7 +34,13 @@ export class SecretBox {
     // another row does not open there.
     cipher.setAAD(Buffer.from(context));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return ['v1', this.currentKeyId, iv.toString('base64'), body.toString('base64'), cipher.getAuthTag().toString('base64')].join(':');
+    return [
+      'v1',
+      this.currentKeyId,
+      iv.toString('base64'),
+      body.toString('base64'),
+      cipher.getAuthTag().toString('base64'),
+    ].join(':');
   }
 
   open(sealed: string, context: string): string {

@@ -8,7 +8,13 @@ export {
   type LookupAll,
   type UrlPolicyOptions,
 } from './url-policy.js';
-export { checkRefName, GitFetcher, type FetchRequest, type FetchResult, type GitFetcherOptions } from './git-fetcher.js';
+export {
+  checkRefName,
+  GitFetcher,
+  type FetchRequest,
+  type FetchResult,
+  type GitFetcherOptions,
+} from './git-fetcher.js';
 export {
   DEFAULT_RENDER_LIMITS,
   normaliseRepoPath,
