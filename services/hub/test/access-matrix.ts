@@ -318,6 +318,25 @@ export const endpoints: Endpoint[] = [
   ...gitopsRows(),
 ];
 
+/**
+ * A refused request changes nothing, so callers that will be refused share one resource per
+ * kind; only callers that get through (and may change or delete it) get a fresh one. This keeps
+ * the hub's data small, and the matrix fast, without weakening any row.
+ */
+const sharedResources = new WeakMap<TestHub, Map<string, Promise<string>>>();
+function reusedUnlessChanged(
+  hub: TestHub,
+  kind: string,
+  succeeds: boolean,
+  create: (hub: TestHub) => Promise<string>,
+): Promise<string> {
+  if (succeeds) return create(hub);
+  let shared = sharedResources.get(hub);
+  if (!shared) sharedResources.set(hub, (shared = new Map()));
+  if (!shared.has(kind)) shared.set(kind, create(hub));
+  return shared.get(kind)!;
+}
+
 /** A fresh cluster owned by team-a, so mutating rows never share one. */
 async function teamCluster(hub: TestHub): Promise<string> {
   const name = fresh('c');
@@ -340,7 +359,10 @@ function clusterRows(): Endpoint[] {
   ): Endpoint => ({
     method,
     route: `${api}/clusters/:cluster${suffix}`,
-    prepare: async (hub) => ({ path: `${api}/clusters/${await teamCluster(hub)}${suffix}`, body }),
+    prepare: async (hub, succeeds) => ({
+      path: `${api}/clusters/${await reusedUnlessChanged(hub, 'cluster', succeeds, teamCluster)}${suffix}`,
+      body,
+    }),
     expect: { ...inTenant(ok, allowed), 'no-role': 403 },
   });
   return [
@@ -437,7 +459,10 @@ function gitopsRows(): Endpoint[] {
   ): Endpoint => ({
     method,
     route: `${base}/bindings/:binding${suffix}`,
-    prepare: async (hub) => ({ path: `${bindings}/${await freshBinding(hub)}${suffix}`, body }),
+    prepare: async (hub, succeeds) => ({
+      path: `${bindings}/${await reusedUnlessChanged(hub, 'binding', succeeds, freshBinding)}${suffix}`,
+      body,
+    }),
     expect: inTenant(ok, allowed),
   });
   return [
@@ -459,14 +484,16 @@ function gitopsRows(): Endpoint[] {
     {
       method: 'GET',
       route: `${base}/grants/:grant`,
-      prepare: async (hub) => ({ path: `${grants}/${await freshGrant(hub)}` }),
+      prepare: async (hub, succeeds) => ({
+        path: `${grants}/${await reusedUnlessChanged(hub, 'grant', succeeds, freshGrant)}`,
+      }),
       expect: inTenant(200, [...tenantMembers]),
     },
     {
       method: 'PATCH',
       route: `${base}/grants/:grant`,
-      prepare: async (hub) => ({
-        path: `${grants}/${await freshGrant(hub)}`,
+      prepare: async (hub, succeeds) => ({
+        path: `${grants}/${await reusedUnlessChanged(hub, 'grant', succeeds, freshGrant)}`,
         body: { namespaces: ['team-a-web'] },
       }),
       expect: inTenant(200, []),
@@ -474,7 +501,9 @@ function gitopsRows(): Endpoint[] {
     {
       method: 'DELETE',
       route: `${base}/grants/:grant`,
-      prepare: async (hub) => ({ path: `${grants}/${await freshGrant(hub)}` }),
+      prepare: async (hub, succeeds) => ({
+        path: `${grants}/${await reusedUnlessChanged(hub, 'grant', succeeds, freshGrant)}`,
+      }),
       expect: inTenant(204, []),
     },
     {
@@ -492,14 +521,16 @@ function gitopsRows(): Endpoint[] {
     {
       method: 'GET',
       route: `${base}/repositories/:repository`,
-      prepare: async (hub) => ({ path: `${repositories}/${await freshRepository(hub)}` }),
+      prepare: async (hub, succeeds) => ({
+        path: `${repositories}/${await reusedUnlessChanged(hub, 'repository', succeeds, freshRepository)}`,
+      }),
       expect: inTenant(200, [...tenantMembers]),
     },
     {
       method: 'PATCH',
       route: `${base}/repositories/:repository`,
-      prepare: async (hub) => ({
-        path: `${repositories}/${await freshRepository(hub)}`,
+      prepare: async (hub, succeeds) => ({
+        path: `${repositories}/${await reusedUnlessChanged(hub, 'repository', succeeds, freshRepository)}`,
         body: { pollInterval: '5m' },
       }),
       expect: inTenant(200, ['tenant-admin']),
@@ -507,7 +538,9 @@ function gitopsRows(): Endpoint[] {
     {
       method: 'DELETE',
       route: `${base}/repositories/:repository`,
-      prepare: async (hub) => ({ path: `${repositories}/${await freshRepository(hub)}` }),
+      prepare: async (hub, succeeds) => ({
+        path: `${repositories}/${await reusedUnlessChanged(hub, 'repository', succeeds, freshRepository)}`,
+      }),
       expect: inTenant(204, ['tenant-admin']),
     },
     {
