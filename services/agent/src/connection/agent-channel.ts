@@ -168,6 +168,11 @@ export class AgentChannel {
     return this.#nc.isClosed();
   }
 
+  /** Closes at once (e.g. after NATS refused the credential, when draining cannot work). */
+  close(): Promise<void> {
+    return this.#nc.close();
+  }
+
   /** Finishes in-flight messages, then closes the connection. */
   drain(): Promise<void> {
     return this.#nc.drain();

@@ -49,7 +49,8 @@ export class ClusterAgentsService implements OnModuleInit {
   /**
    * Trades a registration token for the agent's credential: the token must exist for this
    * cluster, be unused and unexpired; it is marked used in the same transaction that binds the
-   * agent's public key. Every refusal is audited.
+   * agent's public key. The one retry allowed is the same agent (same key) asking again because
+   * it lost the answer. Every refusal is audited.
    */
   async register(clusterId: string, request: RegisterRequest) {
     const actor: Actor = { kind: 'system', name: `agent:${clusterId}` };
@@ -67,53 +68,55 @@ export class ClusterAgentsService implements OnModuleInit {
           after: { reason },
         });
         this.logger.warn(`registration for ${target} refused: ${reason}`);
-        return refused(reason, message);
+        return { ...refused(reason, message), retired: [] };
       };
       if (!cluster || !token)
         return deny('invalid-token', 'registration token is not valid for this cluster');
-      if (token.usedAt) return deny('already-used', 'registration token was already used: issue a new one');
-      if (token.expiresAt.getTime() <= Date.now()) {
+      const retry = token.usedAt !== null && cluster.credentialPublicKey === request.publicKey;
+      if (token.usedAt && !retry) {
+        return deny('already-used', 'registration token was already used: issue a new one');
+      }
+      if (!retry && token.expiresAt.getTime() <= Date.now()) {
         return deny('expired', 'registration token has expired: issue a new one');
       }
-      await this.clusters.markTokenUsed(token.id, new Date());
       const previous = cluster.credentialPublicKey;
-      cluster.credentialPublicKey = request.publicKey;
-      await this.clusters.save(cluster);
-      // Old agent key (re-registration) and the token's bootstrap user are finished with.
-      const retired = [
-        ...(previous && previous !== request.publicKey ? [previous] : []),
-        token.bootstrapPublicKey,
-      ];
+      if (!retry) {
+        await this.clusters.markTokenUsed(token.id, new Date());
+        cluster.credentialPublicKey = request.publicKey;
+        await this.clusters.save(cluster);
+      }
+      // A re-registration retires the old agent key. The token's bootstrap user goes once the
+      // new credential connects (see hello): until then a lost answer can be asked for again.
+      const retired = previous && previous !== request.publicKey ? [previous] : [];
       await this.authority.revoke(retired, { push: false });
       await this.audit.succeeded(actor, undefined, {
         action: 'clusters:register',
         target,
         tenant,
-        after: { agentVersion: request.agentVersion, tokenId: token.id },
+        after: { agentVersion: request.agentVersion, tokenId: token.id, ...(retry ? { retry } : {}) },
       });
       const jwt = await this.authority.authority.signAgentJwt(cluster.id, request.publicKey);
-      return {
-        response: { status: 'registered', clusterId: cluster.id, jwt } as RegisterResponse,
-        revoke: true,
-      };
+      return { response: { status: 'registered', clusterId: cluster.id, jwt } as RegisterResponse, retired };
     });
-    if (!('revoke' in outcome)) return outcome;
-    // The reply travels to the bootstrap user's inbox: push its revocation only once it is sent.
+    if (!outcome.retired.length) return { response: outcome.response };
     return { response: outcome.response, afterReply: () => this.authority.push().then(() => undefined) };
   }
 
   /** Protocol negotiation; a refusal is kept on the cluster so users see why its agent is idle. */
   async hello(clusterId: string, request: HelloRequest): Promise<HelloResponse> {
-    return this.db.transaction(async () => {
+    const { response, retired } = await this.db.transaction(async () => {
+      const refuse = (reason: Extract<HelloResponse, { status: 'refused' }>['reason'], message: string) => ({
+        response: { status: 'refused', reason, message } as HelloResponse,
+        retired: 0,
+      });
       const cluster = await this.clusters.lockById(clusterId);
-      if (!cluster)
-        return { status: 'refused', reason: 'unknown-cluster', message: 'this cluster is not registered' };
+      if (!cluster) return refuse('unknown-cluster', 'this cluster is not registered');
       const outcome = negotiate(request.protocolVersion);
       cluster.agentVersion = request.agentVersion;
       if (outcome.result !== 'ok') {
         cluster.protocolRefusal = outcome.message;
         await this.clusters.save(cluster);
-        return { status: 'refused', reason: `protocol-${outcome.result}`, message: outcome.message };
+        return refuse(`protocol-${outcome.result}`, outcome.message);
       }
       Object.assign(cluster, {
         kubernetesVersion: request.kubernetesVersion,
@@ -122,8 +125,16 @@ export class ClusterAgentsService implements OnModuleInit {
         lastSeenAt: new Date(),
       });
       await this.clusters.save(cluster);
-      return { status: 'accepted', protocolVersion: outcome.version };
+      // The agent's own credential works: the used tokens' bootstrap users are done with.
+      const bootstrap = await this.clusters.retireUsedBootstrapKeys(clusterId, new Date());
+      await this.authority.revoke(bootstrap, { push: false });
+      return {
+        response: { status: 'accepted', protocolVersion: outcome.version } as HelloResponse,
+        retired: bootstrap.length,
+      };
     });
+    if (retired) await this.authority.push();
+    return response;
   }
 
   /** Only ever the asking cluster's own assignment: the id comes from the subject. */

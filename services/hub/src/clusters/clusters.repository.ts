@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { LabelSelector } from '@flotilla/policy';
-import { Brackets, IsNull, type SelectQueryBuilder } from 'typeorm';
+import { Brackets, In, IsNull, Not, type SelectQueryBuilder } from 'typeorm';
 import { paginate, type PageQuery } from '../common/pagination.js';
 import { Db } from '../database/db.js';
 import { ClusterReportEntity } from './cluster-report.entity.js';
@@ -107,11 +107,19 @@ export class ClustersRepository {
     await this.tokens.update({ id }, { usedAt: at });
   }
 
-  /** Bootstrap users of tokens that could still be used: revoked when the cluster goes. */
-  async unusedBootstrapKeys(clusterId: string): Promise<string[]> {
-    const rows = await this.tokens.findBy({ clusterId, usedAt: IsNull() });
+  /** Bootstrap users not yet revoked and not expired: revoked when the cluster goes. */
+  async liveBootstrapKeys(clusterId: string): Promise<string[]> {
+    const rows = await this.tokens.findBy({ clusterId, bootstrapRevokedAt: IsNull() });
     const now = Date.now();
     return rows.filter((row) => row.expiresAt.getTime() > now).map((row) => row.bootstrapPublicKey);
+  }
+
+  /** Used tokens whose bootstrap user still exists, marked revoked (the caller revokes them). */
+  async retireUsedBootstrapKeys(clusterId: string, at: Date): Promise<string[]> {
+    const rows = await this.tokens.findBy({ clusterId, usedAt: Not(IsNull()), bootstrapRevokedAt: IsNull() });
+    if (rows.length)
+      await this.tokens.update({ id: In(rows.map((row) => row.id)) }, { bootstrapRevokedAt: at });
+    return rows.map((row) => row.bootstrapPublicKey);
   }
 
   insertReport(values: ClusterReportEntity): Promise<ClusterReportEntity> {

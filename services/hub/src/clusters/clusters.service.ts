@@ -181,7 +181,7 @@ export class ClustersService {
     const keys: string[] = [];
     for (const cluster of clusters) {
       if (cluster.credentialPublicKey) keys.push(cluster.credentialPublicKey);
-      keys.push(...(await this.clusters.unusedBootstrapKeys(cluster.id)));
+      keys.push(...(await this.clusters.liveBootstrapKeys(cluster.id)));
     }
     await this.authority.revoke(keys, { push });
   }

@@ -22,6 +22,10 @@ export class RegistrationTokenEntity {
   @Column({ name: 'used_at', type: 'timestamptz', nullable: true })
   usedAt!: Date | null;
 
+  /** When the bootstrap user was revoked (after the agent's own credential first connected). */
+  @Column({ name: 'bootstrap_revoked_at', type: 'timestamptz', nullable: true })
+  bootstrapRevokedAt!: Date | null;
+
   @Column({ name: 'created_by', type: 'text' })
   createdBy!: string;
 

@@ -29,7 +29,12 @@ export const configSchema = z.object({
   FLOTILLA_PUBLIC_URL: url(['https', 'http']).optional(),
   FLOTILLA_AGENT_IMAGE: z.string().min(1).default('ghcr.io/flotilla/agent:0.1.0'),
   FLOTILLA_CLUSTER_OFFLINE_AFTER_SECONDS: z.coerce.number().int().min(5).max(86_400).default(90),
-  FLOTILLA_REGISTRATION_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 86_400).default(3600),
+  FLOTILLA_REGISTRATION_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(3600),
   FLOTILLA_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').max(1024).optional(),
   FLOTILLA_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   FLOTILLA_JWT_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),

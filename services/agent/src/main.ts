@@ -1,0 +1,56 @@
+import { createServer } from 'node:http';
+import { pino } from 'pino';
+import { Agent } from './agent.js';
+import type { KubeConfigSource } from './reconcile/index.js';
+
+/**
+ * `npm run agent`: one agent from the environment. In a cluster the install manifests set
+ * FLOTILLA_AGENT_NATS_URL and the namespace, and the token comes from the registration Secret;
+ * outside, give FLOTILLA_AGENT_TOKEN and KUBECONFIG.
+ */
+function kubeSource(env: NodeJS.ProcessEnv): KubeConfigSource {
+  if (env.KUBECONFIG) return { kubeconfigPath: env.KUBECONFIG };
+  if (env.KUBERNETES_SERVICE_HOST) return { inCluster: true };
+  throw new Error('set KUBECONFIG (outside a cluster) or run in a cluster');
+}
+
+async function main(): Promise<void> {
+  const env = process.env;
+  const logger = pino({ level: env.FLOTILLA_AGENT_LOG_LEVEL ?? 'info', base: { service: 'flotilla-agent' } });
+  const natsUrl = env.FLOTILLA_AGENT_NATS_URL;
+  if (!natsUrl)
+    throw new Error('FLOTILLA_AGENT_NATS_URL is required (the hub shows it with the registration token)');
+  const agent = new Agent({
+    natsUrl: natsUrl.split(','),
+    registrationToken: env.FLOTILLA_AGENT_TOKEN || undefined,
+    kube: kubeSource(env),
+    namespace: env.FLOTILLA_AGENT_NAMESPACE || 'flotilla-system',
+    logger,
+  });
+  const health = createServer((req, res) => {
+    // Live while the process runs; ready once the hub accepted this agent.
+    const ok = req.url === '/healthz' ? agent.state !== 'stopped' : agent.state === 'connected';
+    res.writeHead(req.url === '/healthz' || req.url === '/readyz' ? (ok ? 200 : 503) : 404, {
+      'content-type': 'application/json',
+    });
+    res.end(JSON.stringify({ state: agent.state, clusterId: agent.clusterId }));
+  });
+  const port = Number(env.FLOTILLA_AGENT_HEALTH_PORT ?? 8081);
+  health.listen(port);
+  agent.start();
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.info({ signal }, 'draining and stopping');
+      health.close();
+      agent.stop().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`flotilla agent: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
