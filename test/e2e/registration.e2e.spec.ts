@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -13,7 +12,7 @@ import {
   type Assignment,
   type StatusReport,
 } from '@flotilla/contracts';
-import { KubeTestServer } from '@flotilla/testing';
+import { KubeTestServer, freePort } from '@flotilla/testing';
 import {
   KubeConfig,
   KubernetesObjectApi,
@@ -33,15 +32,6 @@ import { TestHub, type Json } from '../../services/hub/test/harness.js';
 
 const NAMESPACE = 'flotilla-system';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
 
 async function eventually<T>(
   probe: () => Promise<T | undefined | null | false>,

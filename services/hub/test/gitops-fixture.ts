@@ -1,26 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Assignment } from '@flotilla/contracts';
-import type { GitTestServer } from '@flotilla/testing';
+import { freePort, type GitTestServer } from '@flotilla/testing';
 import { HubMessaging } from '../src/messaging/hub-messaging.service.js';
 import { SchedulerService } from '../src/scheduler/scheduler.service.js';
 import { TestHub, type Json } from './harness.js';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 /**
  * A hub with its own managed NATS (JetStream KV for assignments) and a data dir of its own,

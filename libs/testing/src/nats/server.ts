@@ -9,7 +9,7 @@ import {
   type NatsServerPaths,
   type OperatorModeJwts,
 } from './config.js';
-import { freePort } from './free-port.js';
+import { freePort } from '../free-port.js';
 
 export interface StartNatsServerOptions {
   /** Operator/JWT mode with the `full` resolver; plain (no auth) when omitted. */

@@ -121,13 +121,14 @@ export const bindingRequests = {
   get: (tenant: string, name: string) => get(at(tenant, name)),
   create: (tenant: string, body: Record<string, unknown>) => post(at(tenant), body),
   delete: (tenant: string, name: string) => del(at(tenant, name)),
-  preview: (tenant: string, name: string) => get(at(tenant, name, 'preview')),
+  preview: (tenant: string, name: string) => post(at(tenant, name, 'preview')),
   history: (tenant: string, name: string) => get(at(tenant, name, 'history')),
   rollback: (tenant: string, name: string, revision: string) =>
     post(at(tenant, name, 'rollback'), { revision: revisionTarget(revision) }),
   sync: (tenant: string, name: string) => post(at(tenant, name, 'sync')),
   suspend: (tenant: string, name: string) => post(at(tenant, name, 'suspend')),
   resume: (tenant: string, name: string) => post(at(tenant, name, 'resume')),
+  unpin: (tenant: string, name: string) => post(at(tenant, name, 'unpin')),
 };
 
 interface WaitFlags {
@@ -306,6 +307,7 @@ export function registerBinding(program: Command): void {
   for (const [verb, description, done] of [
     ['suspend', 'stop rolling out changes (clusters keep what they run)', 'suspended'],
     ['resume', 'roll out changes again', 'resumed'],
+    ['unpin', 'end a rollback: follow the newest revision again', 'unpinned'],
   ] as const) {
     examples(
       tenantOption(binding.command(verb).argument('<name>').description(description)).action(

@@ -242,7 +242,7 @@ describe('fleet requests', () => {
     expect(bindingRequests.rollback('team-a', 'web', '3').body).toEqual({ revision: 3 });
     expect(bindingRequests.rollback('team-a', 'web', 'a1b2c3d').body).toEqual({ revision: 'a1b2c3d' });
     expect(revisionTarget('12')).toBe(12);
-    for (const verb of ['sync', 'suspend', 'resume'] as const) {
+    for (const verb of ['sync', 'suspend', 'resume', 'unpin', 'preview'] as const) {
       expect(bindingRequests[verb]('team-a', 'web')).toMatchObject({
         method: 'POST',
         path: `/api/v1/tenants/team-a/bindings/web/${verb}`,

@@ -33,6 +33,10 @@ describe('rollout progress', () => {
       failed: true,
       message: 'sync failed on b: quota exceeded',
     });
+    const reported = { reason: 'ApplyFailed', message: 'quota exceeded' };
+    expect(progressOf([{ ...c('b', 'Failed'), lastError: reported }]).message).toBe(
+      'sync failed on b: ApplyFailed: quota exceeded',
+    );
   });
 
   it('polls until synced, and times out with exit code 6', async () => {

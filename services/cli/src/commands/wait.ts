@@ -7,7 +7,12 @@ export interface ClusterSync {
   commit?: string | null;
   syncState?: string | null;
   health?: string | null;
-  lastError?: string | null;
+  lastError?: { reason: string; message: string } | string | null;
+}
+
+/** The hub reports agent failures as `{reason, message}`; older answers carried a string. */
+function errorText(error: NonNullable<ClusterSync['lastError']>): string {
+  return typeof error === 'string' ? error : `${error.reason}: ${error.message}`;
 }
 
 export type Progress = { done: true; message: string } | { done: false; failed: boolean; message: string };
@@ -22,7 +27,9 @@ export function progressOf(clusters: ClusterSync[], target?: number | string): P
     (typeof target === 'number' ? c.revision === target : Boolean(c.commit && c.commit.startsWith(target)));
   const failed = clusters.filter((c) => c.syncState === 'Failed');
   if (failed.length) {
-    const detail = failed.map((c) => `${c.name}${c.lastError ? `: ${c.lastError}` : ''}`).join('; ');
+    const detail = failed
+      .map((c) => `${c.name}${c.lastError ? `: ${errorText(c.lastError)}` : ''}`)
+      .join('; ');
     return { done: false, failed: true, message: `sync failed on ${detail}` };
   }
   const pending = clusters.filter((c) => c.syncState !== 'Synced' || !atTarget(c));

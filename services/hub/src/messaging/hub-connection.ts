@@ -153,17 +153,11 @@ export class HubConnection {
   }
 
   private async consumeLoop(ingest: StatusIngest, listeners: readonly StatusListener[]): Promise<void> {
-    const jsm = await jetstreamManager(this.nc);
-    await jsm.consumers.add(STATUS_STREAM, {
-      durable_name: STATUS_CONSUMER,
-      ack_policy: AckPolicy.Explicit,
-      ack_wait: nanos(30_000),
-      filter_subject: wildcards.status,
-    });
-    const consumer = await jetstream(this.nc).consumers.get(STATUS_STREAM, STATUS_CONSUMER);
     while (!this.#stopping && !this.nc.isClosed()) {
       try {
-        const batch = await consumer.consume({ max_messages: 100 });
+        // Set up inside the loop: a hub closed right after start, or a JetStream hiccup while
+        // creating the consumer, must end or retry the loop, never reject unobserved.
+        const batch = await (await this.statusConsumer()).consume({ max_messages: 100 });
         for await (const msg of batch) {
           if (this.#stopping) break;
           await this.ingestOne(msg, ingest, listeners);
@@ -174,6 +168,18 @@ export class HubConnection {
         await new Promise((resume) => setTimeout(resume, 1_000));
       }
     }
+  }
+
+  /** The hub replicas' one durable consumer of the status stream (creating it is idempotent). */
+  private async statusConsumer() {
+    const jsm = await jetstreamManager(this.nc);
+    await jsm.consumers.add(STATUS_STREAM, {
+      durable_name: STATUS_CONSUMER,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: nanos(30_000),
+      filter_subject: wildcards.status,
+    });
+    return jetstream(this.nc).consumers.get(STATUS_STREAM, STATUS_CONSUMER);
   }
 
   private async ingestOne(msg: JsMsg, ingest: StatusIngest, listeners: readonly StatusListener[]) {
