@@ -12,7 +12,6 @@ import { freePort } from '@flotilla/testing';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const server = 'postgres://postgres@127.0.0.1:5432';
 
-
 interface Run {
   child: ChildProcess;
   output: () => string;

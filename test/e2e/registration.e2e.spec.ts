@@ -32,7 +32,6 @@ import { TestHub, type Json } from '../../services/hub/test/harness.js';
 
 const NAMESPACE = 'flotilla-system';
 
-
 async function eventually<T>(
   probe: () => Promise<T | undefined | null | false>,
   what: string,

@@ -8,7 +8,6 @@ import { HubMessaging } from '../src/messaging/hub-messaging.service.js';
 import { SchedulerService } from '../src/scheduler/scheduler.service.js';
 import { TestHub, type Json } from './harness.js';
 
-
 /**
  * A hub with its own managed NATS (JetStream KV for assignments) and a data dir of its own,
  * allowed to fetch from the test Git server over plain http.
