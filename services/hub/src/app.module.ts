@@ -6,6 +6,7 @@ import { HubConfig } from './config/config.js';
 import { ConfigModule } from './config/config.module.js';
 import { CryptoModule } from './crypto/crypto.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { FleetModule } from './fleet/fleet.module.js';
 import { GitOpsModule } from './gitops/gitops.module.js';
 import { GroupsModule } from './groups/groups.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -35,6 +36,7 @@ export class AppModule {
         MessagingModule,
         ClustersModule,
         GitOpsModule,
+        FleetModule.forRoot(metrics),
         HealthModule.forRoot(metrics),
       ],
     };

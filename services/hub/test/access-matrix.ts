@@ -316,6 +316,13 @@ export const endpoints: Endpoint[] = [
   },
   ...clusterRows(),
   ...gitopsRows(),
+  // Fleet views: whoever reads bindings somewhere gets (their part of) the fleet.
+  ...[`${api}/fleet/status`, `${api}/events`].map((route): Endpoint => ({
+    method: 'GET',
+    route,
+    prepare: () => ({ path: route }),
+    expect: anywhere(200, [...tenantMembers, 'other-tenant-admin']),
+  })),
 ];
 
 /**
@@ -581,6 +588,15 @@ function gitopsRows(): Endpoint[] {
     onBinding('DELETE', '', 204, ['tenant-admin']),
     onBinding('POST', '/preview', 200, [...tenantMembers]),
     onBinding('GET', '/history', 200, [...tenantMembers]),
+    {
+      method: 'GET',
+      route: `${base}/bindings/:binding/clusters/:cluster`,
+      // Read-only, so every caller shares one pair; fixture bindings select every cluster.
+      prepare: async (hub) => ({
+        path: `${bindings}/${await reusedUnlessChanged(hub, 'binding-cluster', false, async (h) => `${await freshBinding(h)}/clusters/${await teamCluster(h)}`)}`,
+      }),
+      expect: inTenant(200, [...tenantMembers]),
+    },
     onBinding('POST', '/sync', 200, operators),
     onBinding('POST', '/rollback', 200, operators, { revision: 1 }),
     onBinding('POST', '/unpin', 200, operators),

@@ -80,6 +80,11 @@ export class TestHub {
     if (options.body !== undefined) body = JSON.stringify(options.body);
     if (body !== undefined) headers['content-type'] ??= 'application/json';
     const res = await fetch(`${this.url}${path}`, { method, headers, body });
+    // An event stream never ends: its status and headers are the answer.
+    if (res.headers.get('content-type')?.startsWith('text/event-stream')) {
+      await res.body?.cancel();
+      return { status: res.status, body: null as T, headers: res.headers };
+    }
     const text = await res.text();
     let parsed: unknown = text;
     try {

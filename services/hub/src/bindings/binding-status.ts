@@ -1,4 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import type { Grant } from '@flotilla/policy';
+import type { PageQuery } from '../common/pagination.js';
+import { Problem } from '../common/problem.js';
+import { toDeploymentDto, toSyncHistoryDto } from '../deployments/deployment-view.js';
+import type { DeploymentStatusEntity } from '../deployments/deployment-status.entity.js';
+import { DeploymentsRepository } from '../deployments/deployments.repository.js';
 import { toPolicyGrant } from '../grants/grant.entity.js';
 import { GrantsRepository } from '../grants/grants.repository.js';
 import { GitRepositoriesRepository } from '../repositories/git-repositories.repository.js';
@@ -7,7 +13,7 @@ import { buildRevision } from '../revisions/revision-builder.js';
 import { RevisionService } from '../revisions/revision.service.js';
 import { RevisionsRepository } from '../revisions/revisions.repository.js';
 import { AssignmentStateRepository } from '../scheduler/assignment-state.repository.js';
-import { ClusterDirectory } from '../scheduler/cluster-directory.js';
+import { ClusterDirectory, type ClusterView } from '../scheduler/cluster-directory.js';
 import { policyOnCluster, targets } from '../scheduler/placement.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
 import { GitFetcher, scrub } from '../sources/index.js';
@@ -28,6 +34,7 @@ export class BindingStatus {
     private readonly states: AssignmentStateRepository,
     private readonly secrets: RepositorySecrets,
     private readonly fetcher: GitFetcher,
+    private readonly deployments: DeploymentsRepository,
   ) {}
 
   async base(binding: BindingEntity, tenant: TenantEntity) {
@@ -38,7 +45,7 @@ export class BindingStatus {
 
   /**
    * The newest revision with its verdicts (policy re-evaluated against today's grants and
-   * clusters) and, per targeted cluster, the revision it is assigned.
+   * clusters) and, per targeted cluster, the revision it is assigned and what it reported.
    */
   async view(binding: BindingEntity, tenant: TenantEntity) {
     const latest = await this.revisions.latest(binding.id);
@@ -52,19 +59,12 @@ export class BindingStatus {
           ),
         }
       : (latest?.checks ?? null);
+    const reported = new Map(
+      (await this.deployments.forBinding(binding.tenantId, binding.id)).map((row) => [row.clusterId, row]),
+    );
     const clusters = [];
     for (const cluster of (await this.clusters.all()).filter((c) => targets(binding, c))) {
-      const assigned = await this.scheduler.acceptedRevision(binding, grants, cluster);
-      const state = await this.states.find(cluster.id);
-      clusters.push({
-        id: cluster.id,
-        name: cluster.name,
-        revision: assigned?.number ?? null,
-        commit: assigned?.commit ?? null,
-        bundleDigest: assigned?.bundleDigest ?? null,
-        published: Boolean(state?.bindingIds.includes(binding.id)),
-        assignmentRevision: state?.revision ?? null,
-      });
+      clusters.push(await this.clusterEntry(binding, grants, cluster, reported.get(cluster.id)));
     }
     return {
       ...(await this.base(binding, tenant)),
@@ -73,6 +73,41 @@ export class BindingStatus {
       status: latest?.status ?? null,
       checks,
       clusters,
+    };
+  }
+
+  /** One cluster of the binding (targeted now, or reported before) with its sync history. */
+  async cluster(binding: BindingEntity, clusterName: string, page: PageQuery) {
+    const cluster = (await this.clusters.all()).find((c) => c.name === clusterName);
+    const reported = cluster && (await this.deployments.find(binding.tenantId, binding.id, cluster.id));
+    if (!cluster || (!targets(binding, cluster) && !reported))
+      throw Problem.notFound(`cluster "${clusterName}" of binding "${binding.name}"`);
+    const grants = (await this.grants.forTenant(binding.tenantId)).map(toPolicyGrant);
+    const history = await this.deployments.historyPage(binding.tenantId, binding.id, cluster.id, page);
+    return {
+      ...(await this.clusterEntry(binding, grants, cluster, reported ?? undefined)),
+      history: { ...history, items: history.items.map(toSyncHistoryDto) },
+    };
+  }
+
+  private async clusterEntry(
+    binding: BindingEntity,
+    grants: Grant[],
+    cluster: ClusterView,
+    reported: DeploymentStatusEntity | undefined,
+  ) {
+    const assigned = await this.scheduler.acceptedRevision(binding, grants, cluster);
+    const state = await this.states.find(cluster.id);
+    const bundleDigest = assigned?.bundleDigest ?? null;
+    return {
+      id: cluster.id,
+      name: cluster.name,
+      revision: assigned?.number ?? null,
+      commit: assigned?.commit ?? null,
+      bundleDigest,
+      published: Boolean(state?.bindingIds.includes(binding.id)),
+      assignmentRevision: state?.revision ?? null,
+      ...toDeploymentDto(reported, bundleDigest),
     };
   }
 

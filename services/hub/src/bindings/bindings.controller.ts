@@ -90,6 +90,18 @@ export class BindingsController {
     return this.service.history(tenant, name, page);
   }
 
+  @Get(':binding/clusters/:cluster')
+  @ApiOperation({ summary: 'What one cluster runs of the binding, with its sync history (newest first)' })
+  @RequirePermission('bindings:read', { tenantParam: 'tenant' })
+  cluster(
+    @RouteTenant() tenant: TenantEntity,
+    @Param('binding') name: string,
+    @Param('cluster') cluster: string,
+    @ValidQuery(pageQuery) page: PageQuery,
+  ) {
+    return this.service.cluster(tenant, name, cluster, page);
+  }
+
   @Post(':binding/sync')
   @HttpCode(200)
   @ApiOperation({ summary: 'Fetch and check now, then publish' })

@@ -105,6 +105,10 @@ export class BindingsService {
     return { ...result, items: result.items.map(toRevisionDto) };
   }
 
+  async cluster(tenant: TenantEntity, name: string, cluster: string, page: PageQuery) {
+    return this.status.cluster(await this.find(tenant, name), cluster, page);
+  }
+
   /** Fetches now (whatever the poll interval) and schedules what came out. */
   async sync(auth: AuthContext, tenant: TenantEntity, name: string) {
     const binding = await this.find(tenant, name);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { LabelSelector } from '@flotilla/policy';
-import { Brackets, In, IsNull, Not, type SelectQueryBuilder } from 'typeorm';
+import { Brackets, In, IsNull, Not, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import { paginate, type PageQuery } from '../common/pagination.js';
 import { Db } from '../database/db.js';
 import { ClusterReportEntity } from './cluster-report.entity.js';
@@ -10,7 +10,8 @@ import { RegistrationTokenEntity } from './registration-token.entity.js';
 /** Which clusters a caller may list: all, or those owned by the given tenants. */
 export type ClusterScope = 'all' | { tenantIds: string[] };
 
-function whereSelector(query: SelectQueryBuilder<ClusterEntity>, selector: LabelSelector): void {
+/** Narrows a query that joins the cluster table as `cluster` (the fleet view reuses it). */
+export function whereSelector(query: SelectQueryBuilder<ObjectLiteral>, selector: LabelSelector): void {
   const labels = selector.matchLabels ?? {};
   if (Object.keys(labels).length) query.andWhere('cluster.labels @> :matchLabels', { matchLabels: labels });
   (selector.matchExpressions ?? []).forEach(({ key, operator, values }, index) => {

@@ -256,7 +256,8 @@ export class ClustersService {
   }
 }
 
-function selectorOf(text: string) {
+/** Parses `labelSelector` from a query; a syntax error is a 400 naming that field. */
+export function selectorOf(text: string) {
   try {
     return parseLabelSelector(text);
   } catch (error) {

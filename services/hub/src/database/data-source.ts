@@ -5,6 +5,8 @@ import { GitRepositoryEntity } from '../repositories/git-repository.entity.js';
 import { BundleEntity } from '../revisions/bundle.entity.js';
 import { RevisionEntity } from '../revisions/revision.entity.js';
 import { AssignmentStateEntity } from '../scheduler/assignment-state.entity.js';
+import { DeploymentStatusEntity } from '../deployments/deployment-status.entity.js';
+import { SyncHistoryEntity } from '../deployments/sync-history.entity.js';
 import { AuditEventEntity } from '../audit/audit-event.entity.js';
 import { ClusterReportEntity } from '../clusters/cluster-report.entity.js';
 import { ClusterEntity } from '../clusters/cluster.entity.js';
@@ -18,7 +20,10 @@ import { UserEntity } from '../users/user.entity.js';
 import { Identity1764280000000 } from './migrations/1764280000000-identity.js';
 import { Audit1764280000001 } from './migrations/1764280000001-audit.js';
 import { Clusters1764290000000 } from './migrations/1764290000000-clusters.js';
+import { BootstrapRevocation1764290000001 } from './migrations/1764290000001-bootstrap-revocation.js';
 import { GitOps1764300000000 } from './migrations/1764300000000-gitops.js';
+import { Deployments1764310000000 } from './migrations/1764310000000-deployments.js';
+import { Fleet1764320000000 } from './migrations/1764320000000-fleet.js';
 
 // Listed explicitly (not globbed) so the SWC build and vitest load the same classes.
 // A new module appends its entities and migrations here.
@@ -39,8 +44,18 @@ export const entities = [
   RevisionEntity,
   BundleEntity,
   AssignmentStateEntity,
+  DeploymentStatusEntity,
+  SyncHistoryEntity,
 ];
-export const migrations = [Identity1764280000000, Audit1764280000001, Clusters1764290000000, GitOps1764300000000];
+export const migrations = [
+  Identity1764280000000,
+  Audit1764280000001,
+  Clusters1764290000000,
+  BootstrapRevocation1764290000001,
+  GitOps1764300000000,
+  Deployments1764310000000,
+  Fleet1764320000000,
+];
 
 export function createDataSource(databaseUrl: string): DataSource {
   return new DataSource({

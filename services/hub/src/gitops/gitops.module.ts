@@ -5,6 +5,8 @@ import { BindingsController } from '../bindings/bindings.controller.js';
 import { BindingsRepository } from '../bindings/bindings.repository.js';
 import { BindingsService } from '../bindings/bindings.service.js';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
+import { DeploymentIngest } from '../deployments/deployment-ingest.js';
+import { DeploymentsRepository } from '../deployments/deployments.repository.js';
 import { GrantsController } from '../grants/grants.controller.js';
 import { GrantsRepository } from '../grants/grants.repository.js';
 import { GrantsService } from '../grants/grants.service.js';
@@ -30,7 +32,7 @@ import { TenantOwnership } from '../tenants/tenant-ownership.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 
 /**
- * Git sources, grants, bindings, the revision pipeline and the scheduler: one module because
+ * Git sources, grants, bindings, the revision pipeline, the scheduler and deployment status: one module because
  * they call each other in a circle (a grant change reschedules, a refresh reschedules, the
  * scheduler reads all of them); the folders keep the parts apart.
  */
@@ -56,6 +58,8 @@ import { TenantsModule } from '../tenants/tenants.module.js';
     ClusterDirectory,
     SchedulerService,
     BundleAccess,
+    DeploymentsRepository,
+    DeploymentIngest,
     {
       provide: GitFetcher,
       inject: [HUB_CONFIG],
@@ -80,10 +84,12 @@ export class GitOpsModule implements OnModuleInit, OnApplicationBootstrap {
     private readonly messaging: HubMessaging,
     private readonly bundles: BundleAccess,
     private readonly scheduler: SchedulerService,
+    private readonly deployments: DeploymentIngest,
   ) {}
 
   onModuleInit(): void {
     this.messaging.serve('bundle', (clusterId, request) => this.bundles.fetch(clusterId, request));
+    this.messaging.onStatus((clusterId, message) => this.deployments.ingest(clusterId, message));
     // Purged in reverse: bindings (and their revisions) before the repositories they use.
     this.ownership.register({
       name: 'grants',

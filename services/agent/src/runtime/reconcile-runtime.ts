@@ -1,0 +1,53 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  ConfigMapInventoryStore,
+  KubeClient,
+  Reconciler,
+  ResourceManager,
+  type KubeClientOptions,
+  type Logger,
+} from '../reconcile/index.js';
+import { AgentRuntime, type AgentRuntimeOptions } from './agent-runtime.js';
+
+export interface ReconcileRuntimeOptions {
+  /** The agent's own access to its cluster (the one it registered with). */
+  kubeConfig: KubeConfig;
+  /** The agent's namespace: inventories and tenant ServiceAccounts live there. */
+  namespace: string;
+  /** The hub's bundle-signing public key (Ed25519, PEM or base64 DER). */
+  bundlePublicKey: string;
+  /** Local state: cached assignment and bundles, queued reports, status sequence. */
+  stateDir: string;
+  logger?: Logger;
+  kubeClient?: KubeClientOptions;
+  /** Timers and concurrency of the runtime (tests shorten them). */
+  tuning?: Pick<AgentRuntimeOptions, 'resyncIntervalMs' | 'pollIntervalMs' | 'debounceMs' | 'concurrency'> & {
+    watchBackoff?: { baseMs: number; maxMs: number };
+  };
+}
+
+/**
+ * The reconcile side of one agent, built from one kubeconfig: client → resource manager →
+ * inventory → reconciler → runtime (with watch-triggered drift detection). Not started.
+ */
+export function openReconcileRuntime(options: ReconcileRuntimeOptions): Promise<AgentRuntime> {
+  const { kubeConfig, namespace, logger, tuning = {} } = options;
+  const { watchBackoff, ...timers } = tuning;
+  const manager = new ResourceManager(KubeClient.create(kubeConfig, options.kubeClient));
+  const inventory = new ConfigMapInventoryStore(manager, namespace);
+  const reconciler = new Reconciler({
+    manager,
+    inventory,
+    agentNamespace: namespace,
+    bundlePublicKey: options.bundlePublicKey,
+    logger,
+  });
+  return AgentRuntime.open({
+    state: { dir: options.stateDir },
+    reconciler,
+    inventory,
+    watch: { kubeConfig, manager, ...(watchBackoff && { backoff: watchBackoff }) },
+    logger,
+    ...timers,
+  });
+}
