@@ -13,12 +13,8 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { Agent } from '../../services/agent/src/agent.js';
-import { loadKubeConfig } from '../../services/agent/src/reconcile/index.js';
-import type { AgentRuntime } from '../../services/agent/src/runtime/index.js';
-import { openReconcileRuntime } from '../../services/agent/src/runtime/reconcile-runtime.js';
 import { HUB_CONFIG, type HubConfig } from '../../services/hub/src/config/config.js';
 import { natsUrl } from '../../services/hub/src/messaging/hub-messaging.service.js';
-import { BundleSigner } from '../../services/hub/src/revisions/bundle-signer.js';
 import { deployment, GitOpsHub, prodGrant, type Json } from '../../services/hub/test/gitops-fixture.js';
 
 const AGENT_NAMESPACE = 'flotilla-system';
@@ -40,7 +36,6 @@ describe('GitOps loop: commit → webhook → bundle → assignment → agent ap
   let ops: GitOpsHub;
   let repo: TestRepo;
   let objects: KubernetesObjectApi;
-  let runtime: AgentRuntime;
   let agent: Agent;
   let stateDir: string;
   let repository: { id: string; webhookSecret: string };
@@ -137,33 +132,32 @@ describe('GitOps loop: commit → webhook → bundle → assignment → agent ap
     ).text();
     for (const doc of parseAllDocuments(yaml)) await objects.create(doc.toJS() as KubernetesObject);
 
-    // The agent acts with its own ServiceAccount from install.yaml: proves that RBAC suffices.
+    // The agent acts with its own ServiceAccount from install.yaml (proving its RBAC suffices)
+    // and takes the hub's bundle key from the install Secret, as the pod's env does.
     const kubeconfig = kube.kubeconfig({
       token: kube.serviceAccountToken(AGENT_NAMESPACE, 'flotilla-agent'),
     });
-    runtime = await openReconcileRuntime({
-      kubeConfig: loadKubeConfig({ kubeconfig: process.env.E2E_ADMIN ? kube.kubeconfig() : kubeconfig }),
-      namespace: AGENT_NAMESPACE,
-      bundlePublicKey: ops.hub.app.get(BundleSigner).publicKey,
-      stateDir,
-      kubeClient: { rateLimit: { qps: 200, burst: 200 } },
-      tuning: { debounceMs: 100, watchBackoff: { baseMs: 50, maxMs: 500 } },
+    const secret: Json = await objects.read({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'flotilla-agent-registration', namespace: AGENT_NAMESPACE },
     });
-    await runtime.start();
     agent = new Agent({
       natsUrl: natsUrl(ops.hub.app.get<HubConfig>(HUB_CONFIG)),
       kube: { kubeconfig },
       retryMs: 200,
       heartbeatIntervalMs: 5_000,
-      onConnected: (channel) => runtime.onConnected(channel),
-      nextSeq: () => runtime.sequence.next(),
-      assignmentRevision: () => runtime.assignmentRevision,
+      reconcile: {
+        bundlePublicKey: Buffer.from(secret.data.bundlePublicKey, 'base64').toString(),
+        stateDir,
+        kubeClient: { rateLimit: { qps: 200, burst: 200 } },
+        tuning: { debounceMs: 100, watchBackoff: { baseMs: 50, maxMs: 500 } },
+      },
     });
     agent.start();
   });
 
   afterAll(async () => {
-    await runtime?.stop();
     await agent?.stop();
     await ops?.stop();
     await kube?.stop();

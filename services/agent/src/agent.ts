@@ -10,6 +10,8 @@ import {
 } from './connection/credential-store.js';
 import { registerAgent, RegistrationRefusedError } from './connection/registration.js';
 import { loadKubeConfig, silentLogger, type KubeConfigSource, type Logger } from './reconcile/index.js';
+import type { AgentRuntime } from './runtime/index.js';
+import { openReconcileRuntime, type ReconcileRuntimeOptions } from './runtime/reconcile-runtime.js';
 import { AGENT_VERSION } from './version.js';
 
 export type AgentState =
@@ -38,6 +40,12 @@ export interface AgentOptions {
    * channel to read assignments and publish reports on. May return a cleanup run on disconnect.
    */
   onConnected?: (channel: AgentChannel) => void | (() => void) | Promise<void | (() => void)>;
+  /**
+   * The reconcile side, over the agent's own kubeconfig and namespace. Given, the runtime is
+   * started before the first connection (a cached assignment is enforced while the hub is away)
+   * and takes over `onConnected`, `nextSeq` and `assignmentRevision`.
+   */
+  reconcile?: Omit<ReconcileRuntimeOptions, 'kubeConfig' | 'namespace' | 'logger'>;
 }
 
 /** µs since the epoch, never repeating: restarts stay above what the hub has seen. */
@@ -58,8 +66,8 @@ const isAuthFailure = (error: unknown) =>
  * process can run many (simulated fleets).
  */
 export class Agent {
-  readonly #opts: Required<Omit<AgentOptions, 'registrationToken' | 'onConnected' | 'logger'>> &
-    Pick<AgentOptions, 'registrationToken' | 'onConnected'>;
+  readonly #opts: Required<Omit<AgentOptions, 'registrationToken' | 'onConnected' | 'logger' | 'reconcile'>> &
+    Pick<AgentOptions, 'registrationToken' | 'onConnected' | 'reconcile'>;
   readonly #logger: Logger;
   readonly #kubeConfig: KubeConfig;
   readonly #store: CredentialStore;
@@ -72,6 +80,7 @@ export class Agent {
   #clusterId: string | null = null;
   #channel: AgentChannel | null = null;
   #loop: Promise<void> | null = null;
+  #runtime: Promise<AgentRuntime> | null = null;
 
   constructor(opts: AgentOptions) {
     this.#opts = {
@@ -105,9 +114,10 @@ export class Agent {
     });
   }
 
-  /** Drains the connection (in-flight messages finish) and stops. */
+  /** Stops reconciling (reconciles in progress finish and report), drains the connection, stops. */
   async stop(): Promise<void> {
     this.#abort.abort();
+    await this.#runtime?.then((runtime) => runtime.stop()).catch(() => undefined);
     await this.#channel?.drain().catch(() => undefined);
     await this.#loop;
     this.#state = 'stopped';
@@ -118,6 +128,12 @@ export class Agent {
   }
 
   private async run(): Promise<void> {
+    const runtime = await this.startRuntime();
+    if (runtime) {
+      this.#opts.onConnected = (channel) => runtime.onConnected(channel);
+      this.#opts.nextSeq = () => runtime.sequence.next();
+      this.#opts.assignmentRevision = () => runtime.assignmentRevision;
+    }
     while (!this.stopped) {
       const credentials = await this.credentials();
       if (!credentials) continue;
@@ -132,6 +148,22 @@ export class Agent {
         await this.#store.clear();
       }
     }
+  }
+
+  /** Opens and starts the reconcile runtime (once); null without the `reconcile` option. */
+  private startRuntime(): Promise<AgentRuntime | null> {
+    const options = this.#opts.reconcile;
+    if (!options) return Promise.resolve(null);
+    this.#runtime ??= openReconcileRuntime({
+      ...options,
+      kubeConfig: this.#kubeConfig,
+      namespace: this.#opts.namespace,
+      logger: this.#logger,
+    }).then(async (runtime) => {
+      await runtime.start();
+      return runtime;
+    });
+    return this.#runtime;
   }
 
   /** The stored credential, or a fresh one traded for a token; null to loop (after a pause). */

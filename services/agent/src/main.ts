@@ -1,4 +1,6 @@
 import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { decodeRegistrationToken } from '@flotilla/contracts';
 import { pino } from 'pino';
 import { Agent } from './agent.js';
 import type { KubeConfigSource } from './reconcile/index.js';
@@ -14,18 +16,35 @@ function kubeSource(env: NodeJS.ProcessEnv): KubeConfigSource {
   throw new Error('set KUBECONFIG (outside a cluster) or run in a cluster');
 }
 
+/** In a cluster the install manifests mount a volume; outside, one directory per cluster. */
+function stateDir(env: NodeJS.ProcessEnv): string {
+  if (env.FLOTILLA_AGENT_STATE_DIR) return env.FLOTILLA_AGENT_STATE_DIR;
+  if (!env.KUBECONFIG && env.KUBERNETES_SERVICE_HOST) return '/var/lib/flotilla-agent';
+  let cluster = 'default';
+  try {
+    if (env.FLOTILLA_AGENT_TOKEN) cluster = decodeRegistrationToken(env.FLOTILLA_AGENT_TOKEN).cluster;
+  } catch {
+    // A bad token is reported by registration; the directory name only needs to be stable.
+  }
+  return join('.flotilla', `agent-${cluster}`);
+}
+
 async function main(): Promise<void> {
   const env = process.env;
   const logger = pino({ level: env.FLOTILLA_AGENT_LOG_LEVEL ?? 'info', base: { service: 'flotilla-agent' } });
   const natsUrl = env.FLOTILLA_AGENT_NATS_URL;
   if (!natsUrl)
     throw new Error('FLOTILLA_AGENT_NATS_URL is required (the hub shows it with the registration token)');
+  const bundlePublicKey = env.FLOTILLA_AGENT_BUNDLE_PUBLIC_KEY;
+  if (!bundlePublicKey)
+    throw new Error('FLOTILLA_AGENT_BUNDLE_PUBLIC_KEY is required (install.yaml sets it from the hub)');
   const agent = new Agent({
     natsUrl: natsUrl.split(','),
     registrationToken: env.FLOTILLA_AGENT_TOKEN || undefined,
     kube: kubeSource(env),
     namespace: env.FLOTILLA_AGENT_NAMESPACE || 'flotilla-system',
     logger,
+    reconcile: { bundlePublicKey, stateDir: stateDir(env) },
   });
   const health = createServer((req, res) => {
     // Live while the process runs; ready once the hub accepted this agent.

@@ -5,7 +5,7 @@ import { connectAgent } from '../../agent/src/connection/index.js';
 import type { AgentChannel } from '../../agent/src/connection/index.js';
 import { HUB_CONFIG, type HubConfig } from '../src/config/config.js';
 import { DeploymentIngest } from '../src/deployments/deployment-ingest.js';
-import { natsUrl } from '../src/messaging/hub-messaging.service.js';
+import { HubMessaging, natsUrl } from '../src/messaging/hub-messaging.service.js';
 import { NatsAuthorityService } from '../src/messaging/nats-authority.service.js';
 import { GitOpsHub, kustomizeApp, type Json } from './gitops-fixture.js';
 
@@ -177,6 +177,34 @@ describe('status reports → deployment status and sync history', () => {
       prod1,
     ]);
     expect(rows[0].n).toBe(3);
+  });
+
+  it('a report whose derived status cannot be stored is redelivered, not lost', async () => {
+    let failures = 0;
+    ops.hub.app.get(HubMessaging).onStatusInTransaction(async (_cluster, message) => {
+      if (message.seq === 20 && failures++ === 0) throw new Error('database hiccup');
+    });
+    const assigned = (await webOnProd1()).bundleDigest;
+    await report(20, [reported(ids.web!, { appliedDigest: assigned, health: 'Progressing' })]);
+    await ops.eventually(async () => failures > 0);
+    // Rolled back as a whole: neither the cluster's seq nor the deployment row moved…
+    expect(await storedSeq()).toBe('13');
+    expect((await ops.hub.sql(`SELECT last_seq FROM cluster WHERE id = $1`, [prod1]))[0].last_seq).toBe('13');
+    // …and the stream's redelivery stores it.
+    await ops.eventually(async () => (await storedSeq()) === '20', 15_000);
+    expect((await webOnProd1()).health).toBe('Progressing');
+  });
+
+  it('schedules clusters registered, relabelled and deleted through the clusters API', async () => {
+    const created = await ops.call('POST', '/clusters', { name: 'prod-9', labels: { env: 'prod' } });
+    expect(created.status).toBe(201);
+    expect((await ops.assignment(created.body.id))?.bindings.map((b) => b.name)).toEqual(['web']);
+    await ops.call('PATCH', '/clusters/prod-9', { labels: { env: 'dev' } });
+    expect((await ops.assignment(created.body.id))?.bindings.map((b) => b.name)).toEqual(['api']);
+    expect((await ops.call('DELETE', '/clusters/prod-9')).status).toBe(204);
+    expect(
+      await ops.hub.sql(`SELECT 1 FROM assignment_state WHERE cluster_id = $1`, [created.body.id]),
+    ).toEqual([]);
   });
 
   it('keeps other tenants out and refuses bad input with 4xx', async () => {

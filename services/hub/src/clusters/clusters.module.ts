@@ -1,4 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { GitOpsModule } from '../gitops/gitops.module.js';
 import { RbacModule } from '../rbac/rbac.module.js';
 import { TenantOwnership } from '../tenants/tenant-ownership.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
@@ -8,7 +9,8 @@ import { ClustersController } from './clusters.controller.js';
 import { ClustersService } from './clusters.service.js';
 
 @Module({
-  imports: [RbacModule, TenantsModule],
+  // GitOps: a cluster's labels decide its assignment; its install manifests carry the bundle key.
+  imports: [RbacModule, TenantsModule, GitOpsModule],
   controllers: [ClustersController],
   providers: [ClustersService, ClusterAgentsService],
   exports: [ClustersService],

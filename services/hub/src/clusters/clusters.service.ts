@@ -9,6 +9,8 @@ import { HubMessaging, natsUrl } from '../messaging/hub-messaging.service.js';
 import { NatsAuthorityService } from '../messaging/nats-authority.service.js';
 import type { Permission } from '../rbac/permissions.js';
 import { Authorizer } from '../rbac/authorizer.js';
+import { BundleSigner } from '../revisions/bundle-signer.js';
+import { SchedulerService } from '../scheduler/scheduler.service.js';
 import type { TenantEntity } from '../tenants/tenant.entity.js';
 import { TenantsRepository } from '../tenants/tenants.repository.js';
 import {
@@ -43,6 +45,8 @@ export class ClustersService {
     private readonly audit: AuditService,
     private readonly authority: NatsAuthorityService,
     private readonly messaging: HubMessaging,
+    private readonly scheduler: SchedulerService,
+    private readonly signer: BundleSigner,
   ) {
     this.offlineAfterMs = config.FLOTILLA_CLUSTER_OFFLINE_AFTER_SECONDS * 1000;
   }
@@ -67,6 +71,8 @@ export class ClustersService {
       });
       return { cluster, after, token: await this.issueToken(auth, cluster, tenant ?? null) };
     });
+    // Bindings selecting its labels are assigned now, so the agent finds them on first connect.
+    await this.scheduler.clusterChanged(result.cluster.id);
     return { ...result.after, ...this.tokenAnswer(result.cluster, result.token) };
   }
 
@@ -89,8 +95,8 @@ export class ClustersService {
     return this.dto(cluster, tenant?.slug ?? null);
   }
 
-  relabel(auth: AuthContext, name: string, dto: UpdateClusterDto) {
-    return this.db.transaction(async () => {
+  async relabel(auth: AuthContext, name: string, dto: UpdateClusterDto) {
+    const { id, after } = await this.db.transaction(async () => {
       const { cluster, tenant } = await this.find(auth, name, 'clusters:write');
       const before = this.dto(cluster, tenant?.slug ?? null);
       cluster.labels = dto.labels;
@@ -102,8 +108,10 @@ export class ClustersService {
         before,
         after,
       });
-      return after;
+      return { id: cluster.id, after };
     });
+    await this.scheduler.clusterChanged(id);
+    return after;
   }
 
   /** Removes the cluster and revokes every NATS credential it has: its agent is cut off at once. */
@@ -122,6 +130,7 @@ export class ClustersService {
     });
     await this.authority.push();
     await this.messaging.deleteAssignment(cluster.id).catch(() => undefined);
+    await this.scheduler.clusterRemoved(cluster.id);
   }
 
   /** A new one-time registration token (the earlier ones stay valid until used or expired). */
@@ -141,6 +150,7 @@ export class ClustersService {
       natsUrl: answer.natsUrl,
       registrationToken: answer.registrationToken,
       image: this.config.FLOTILLA_AGENT_IMAGE,
+      bundlePublicKey: this.signer.publicKey,
     });
   }
 

@@ -7,16 +7,29 @@ export const REGISTRATION_SECRET = 'flotilla-agent-registration';
 /** Secret the agent keeps its NATS credential in. */
 export const CREDENTIALS_SECRET = 'flotilla-agent-credentials';
 export const AGENT_HEALTH_PORT = 8081;
+/** Where the agent keeps its cached assignment, bundles and queued reports (an emptyDir). */
+export const AGENT_STATE_DIR = '/var/lib/flotilla-agent';
 
 export interface InstallOptions {
   clusterName: string;
   natsUrl: string;
   registrationToken: string;
   image: string;
+  /** The hub's bundle-signing public key: the agent applies only bundles signed with it. */
+  bundlePublicKey: string;
   namespace?: string;
 }
 
 const labels = { 'app.kubernetes.io/name': AGENT_NAME, 'app.kubernetes.io/part-of': 'flotilla' };
+
+const WATCHED_KINDS: [string, string[]][] = [
+  ['', ['configmaps', 'services', 'serviceaccounts', 'persistentvolumeclaims']],
+  ['apps', ['deployments', 'statefulsets', 'daemonsets']],
+  ['batch', ['jobs', 'cronjobs']],
+  ['networking.k8s.io', ['ingresses', 'networkpolicies']],
+  ['autoscaling', ['horizontalpodautoscalers']],
+  ['policy', ['poddisruptionbudgets']],
+];
 
 /**
  * Cluster-wide rights, each for something the agent does: create the namespaces a tenant's
@@ -32,6 +45,14 @@ function clusterRules() {
       verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'],
     },
     { apiGroups: [''], resources: ['nodes'], verbs: ['list'] },
+    // Drift detection watches the objects it applied with the agent's identity: read-only, on
+    // the common workload kinds. Other kinds (and Secrets, never readable cluster-wide) are
+    // still reconciled, by the periodic resync instead of a watch.
+    ...WATCHED_KINDS.map(([group, resources]) => ({
+      apiGroups: [group],
+      resources,
+      verbs: ['get', 'list', 'watch'],
+    })),
     {
       apiGroups: ['rbac.authorization.k8s.io'],
       resources: ['roles', 'rolebindings', 'clusterroles', 'clusterrolebindings'],
@@ -95,7 +116,7 @@ export function installObjects(opts: InstallOptions): Record<string, unknown>[] 
       kind: 'Secret',
       metadata: { ...meta(REGISTRATION_SECRET), annotations: { 'flotilla.dev/cluster': opts.clusterName } },
       type: 'Opaque',
-      stringData: { token: opts.registrationToken },
+      stringData: { token: opts.registrationToken, bundlePublicKey: opts.bundlePublicKey },
     },
     {
       apiVersion: 'apps/v1',
@@ -128,7 +149,13 @@ export function installObjects(opts: InstallOptions): Record<string, unknown>[] 
                     valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } },
                   },
                   { name: 'FLOTILLA_AGENT_HEALTH_PORT', value: String(AGENT_HEALTH_PORT) },
+                  {
+                    name: 'FLOTILLA_AGENT_BUNDLE_PUBLIC_KEY',
+                    valueFrom: { secretKeyRef: { name: REGISTRATION_SECRET, key: 'bundlePublicKey' } },
+                  },
+                  { name: 'FLOTILLA_AGENT_STATE_DIR', value: AGENT_STATE_DIR },
                 ],
+                volumeMounts: [{ name: 'state', mountPath: AGENT_STATE_DIR }],
                 ports: [{ name: 'health', containerPort: AGENT_HEALTH_PORT }],
                 readinessProbe: { httpGet: { path: '/readyz', port: 'health' }, periodSeconds: 10 },
                 livenessProbe: {
@@ -144,6 +171,8 @@ export function installObjects(opts: InstallOptions): Record<string, unknown>[] 
                 },
               },
             ],
+            // The root filesystem is read-only; the state survives container restarts in the pod.
+            volumes: [{ name: 'state', emptyDir: {} }],
           },
         },
       },

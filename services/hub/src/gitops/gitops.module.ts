@@ -89,7 +89,7 @@ export class GitOpsModule implements OnModuleInit, OnApplicationBootstrap {
 
   onModuleInit(): void {
     this.messaging.serve('bundle', (clusterId, request) => this.bundles.fetch(clusterId, request));
-    this.messaging.onStatus((clusterId, message) => this.deployments.ingest(clusterId, message));
+    this.messaging.onStatusInTransaction((clusterId, message) => this.deployments.ingest(clusterId, message));
     // Purged in reverse: bindings (and their revisions) before the repositories they use.
     this.ownership.register({
       name: 'grants',

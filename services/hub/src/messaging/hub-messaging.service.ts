@@ -1,7 +1,8 @@
-import type { Assignment, HubOp } from '@flotilla/contracts';
+import type { Assignment, HubOp, StatusMessage } from '@flotilla/contracts';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
+import { Db } from '../database/db.js';
 import type { ServiceCredentials } from '../nats/index.js';
 import {
   HubConnection,
@@ -14,6 +15,7 @@ import { ManagedNatsServer, writeNatsConfigs } from './managed-nats.js';
 import { NatsAuthorityService } from './nats-authority.service.js';
 
 export type NatsMode = 'managed' | 'external' | 'disabled';
+export type StatusDerivation = (clusterId: string, message: StatusMessage) => Promise<void>;
 
 export type MessagingHealth =
   { state: 'disabled' | 'connected' } | { state: 'connecting' | 'failed'; detail: string };
@@ -56,6 +58,7 @@ export class HubMessaging implements OnApplicationBootstrap, OnApplicationShutdo
   readonly mode: NatsMode;
   readonly #handlers = new Map<HubOp, HubOpHandler<HubOp>>();
   readonly #listeners: StatusListener[] = [];
+  readonly #derivations: StatusDerivation[] = [];
   #registration: RegistrationHandler | null = null;
   #ingest: StatusIngest | null = null;
   #health: MessagingHealth;
@@ -68,6 +71,7 @@ export class HubMessaging implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly authority: NatsAuthorityService,
+    private readonly db: Db,
   ) {
     this.mode = natsMode(config);
     this.#health =
@@ -92,6 +96,15 @@ export class HubMessaging implements OnApplicationBootstrap, OnApplicationShutdo
   /** Called with every newly ingested status message, after it was committed. */
   onStatus(listener: StatusListener): void {
     this.#listeners.push(listener);
+  }
+
+  /**
+   * Called with every newly ingested status message inside the transaction that stores it, for
+   * state derived from reports: it commits with the message (acknowledged only after that), or
+   * rolls back with it and the stream redelivers — a crash in between loses nothing.
+   */
+  onStatusInTransaction(derive: StatusDerivation): void {
+    this.#derivations.push(derive);
   }
 
   health(): MessagingHealth {
@@ -170,7 +183,16 @@ export class HubMessaging implements OnApplicationBootstrap, OnApplicationShutdo
     );
     this.watch(nc);
     const connection = await HubConnection.open(nc, this.#handlers, () => this.#registration);
-    if (this.#ingest) connection.consumeStatus(this.#ingest, this.#listeners);
+    const ingest = this.#ingest;
+    if (ingest) {
+      const ingestAndDerive = (clusterId: string, message: StatusMessage) =>
+        this.db.transaction(async () => {
+          const fresh = await ingest(clusterId, message);
+          if (fresh) for (const derive of this.#derivations) await derive(clusterId, message);
+          return fresh;
+        });
+      connection.consumeStatus(ingestAndDerive, this.#listeners);
+    }
     this.#connection = connection;
     this.#health = { state: 'connected' };
     this.logger.log(`connected to NATS at ${url}`);
