@@ -1,9 +1,7 @@
 import { join } from 'node:path';
 import { KubeTestServer } from '@flotilla/testing';
 import { Agent } from '../../agent/src/agent.js';
-import { loadKubeConfig, type Logger } from '../../agent/src/reconcile/index.js';
-import type { AgentRuntime } from '../../agent/src/runtime/index.js';
-import { openReconcileRuntime } from '../../agent/src/runtime/reconcile-runtime.js';
+import type { Logger } from '../../agent/src/reconcile/index.js';
 import { clusterRequests } from '../../cli/src/commands/cluster.js';
 import type { HubClient } from '../../cli/src/http/client.js';
 import { ENVIRONMENTS, type Environment } from './sample-app.js';
@@ -16,7 +14,6 @@ export interface SimulatedCluster {
   env: Environment;
   kube: KubeTestServer;
   agent: Agent;
-  runtime: AgentRuntime;
 }
 
 export interface Fleet {
@@ -49,7 +46,6 @@ export async function startFleet(client: HubClient, options: FleetOptions): Prom
     clusters,
     async stop() {
       await Promise.all(clusters.map((c) => c.agent.stop()));
-      await Promise.all(clusters.map((c) => c.runtime.stop()));
       await Promise.all(kubes.map((kube) => kube.stop()));
     },
   };
@@ -65,27 +61,16 @@ export async function startFleet(client: HubClient, options: FleetOptions): Prom
       const registration = await client.send<Registration>(
         clusterRequests.add(name, { labels: `env=${env}` }),
       );
-      const kubeconfig = kube.kubeconfig();
-      const runtime = await openReconcileRuntime({
-        kubeConfig: loadKubeConfig({ kubeconfig }),
-        namespace: AGENT_NAMESPACE,
-        bundlePublicKey: options.bundlePublicKey,
-        stateDir: join(options.stateDir, name),
-        logger: options.logger,
-      });
-      await runtime.start();
       const agent = new Agent({
         natsUrl: registration.natsUrl,
         registrationToken: registration.registrationToken,
-        kube: { kubeconfig },
+        kube: { kubeconfig: kube.kubeconfig() },
         namespace: AGENT_NAMESPACE,
         logger: options.logger,
-        onConnected: (channel) => runtime.onConnected(channel),
-        nextSeq: () => runtime.sequence.next(),
-        assignmentRevision: () => runtime.assignmentRevision,
+        reconcile: { bundlePublicKey: options.bundlePublicKey, stateDir: join(options.stateDir, name) },
       });
       agent.start();
-      clusters.push({ name, env, kube, agent, runtime });
+      clusters.push({ name, env, kube, agent });
     }
   } catch (error) {
     await fleet.stop();
