@@ -9,7 +9,7 @@ import { toPolicyGrant } from '../grants/grant.entity.js';
 import { GrantsRepository } from '../grants/grants.repository.js';
 import { GitRepositoriesRepository } from '../repositories/git-repositories.repository.js';
 import { RepositorySecrets } from '../repositories/repository-secrets.js';
-import { buildRevision } from '../revisions/revision-builder.js';
+import { buildInputFor, buildRevision } from '../revisions/revision-builder.js';
 import { RevisionService } from '../revisions/revision.service.js';
 import { RevisionsRepository } from '../revisions/revisions.repository.js';
 import { AssignmentStateRepository } from '../scheduler/assignment-state.repository.js';
@@ -126,15 +126,7 @@ export class BindingStatus {
     } catch (error) {
       return { commit: null, error: scrub((error as Error).message), clusters: [], objects: [] };
     }
-    const built = await buildRevision({
-      fetcher: this.fetcher,
-      repoId: repository.id,
-      commit,
-      path: binding.path,
-      namespace: binding.namespace,
-      ownership: { bindingId: binding.id, tenant: tenant.slug, bindingName: binding.name },
-      trustedKeys: repository.verification?.trustedKeys ?? null,
-    });
+    const built = await buildRevision(buildInputFor(this.fetcher, binding, repository, tenant.slug, commit));
     const grants = (await this.grants.forTenant(binding.tenantId)).map(toPolicyGrant);
     const objects = built.objects ?? [];
     const clusters = (await this.clusters.all())

@@ -14,6 +14,8 @@ import {
   verifyCommitSignature,
   type GitFetcher,
 } from '../sources/index.js';
+import type { BindingEntity } from '../bindings/binding.entity.js';
+import type { GitRepositoryEntity } from '../repositories/git-repository.entity.js';
 import { notRun, type RevisionChecks } from './checks.js';
 
 export interface BuildInput {
@@ -24,6 +26,25 @@ export interface BuildInput {
   namespace: string;
   ownership: Ownership;
   trustedKeys: readonly string[] | null;
+}
+
+/** What to build for `binding` at `commit`: its repository's path, namespace and trust. */
+export function buildInputFor(
+  fetcher: GitFetcher,
+  binding: Pick<BindingEntity, 'id' | 'name' | 'path' | 'namespace'>,
+  repository: Pick<GitRepositoryEntity, 'id' | 'verification'>,
+  tenant: string,
+  commit: string,
+): BuildInput {
+  return {
+    fetcher,
+    repoId: repository.id,
+    commit,
+    path: binding.path,
+    namespace: binding.namespace,
+    ownership: { bindingId: binding.id, tenant, bindingName: binding.name },
+    trustedKeys: repository.verification?.trustedKeys ?? null,
+  };
 }
 
 export interface Built {

@@ -11,7 +11,7 @@ import { policyOnCluster, targets } from '../scheduler/placement.js';
 import { GitFetcher } from '../sources/index.js';
 import { BundleSigner } from './bundle-signer.js';
 import type { ClusterPolicyFinding, RevisionChecks } from './checks.js';
-import { buildRevision } from './revision-builder.js';
+import { buildInputFor, buildRevision } from './revision-builder.js';
 import type { RevisionEntity } from './revision.entity.js';
 import { RevisionsRepository } from './revisions.repository.js';
 
@@ -46,15 +46,7 @@ export class RevisionService {
   ): Promise<boolean> {
     const sourceKey = sourceKeyOf(binding, commit);
     if ((await this.revisions.latest(binding.id))?.sourceKey === sourceKey) return false;
-    const built = await buildRevision({
-      fetcher: this.fetcher,
-      repoId: repository.id,
-      commit,
-      path: binding.path,
-      namespace: binding.namespace,
-      ownership: { bindingId: binding.id, tenant, bindingName: binding.name },
-      trustedKeys: repository.verification?.trustedKeys ?? null,
-    });
+    const built = await buildRevision(buildInputFor(this.fetcher, binding, repository, tenant, commit));
     const policy: RevisionChecks['policy'] = built.objects
       ? await this.policyCheck(binding, built.objects)
       : { passed: false, clusters: [], findings: [], skipped: 'no bundle: an earlier check failed' };
