@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { Agent } from '../../services/agent/src/agent.js';
 import { HUB_CONFIG, type HubConfig } from '../../services/hub/src/config/config.js';
-import { natsUrl } from '../../services/hub/src/messaging/hub-messaging.service.js';
+import { HubMessaging, natsUrl } from '../../services/hub/src/messaging/hub-messaging.service.js';
 import { deployment, GitOpsHub, prodGrant, type Json } from '../../services/hub/test/gitops-fixture.js';
 
 const AGENT_NAMESPACE = 'flotilla-system';
@@ -100,6 +100,24 @@ describe('GitOps loop: commit → webhook → bundle → assignment → agent ap
       .catch((error: { code?: number }) => (error.code === 404 ? null : Promise.reject(error)));
   const image = async () =>
     (await read('Deployment', 'web', 'apps/v1'))?.spec.template.spec.containers[0].image;
+
+  /** A `kubectl edit` of the Deployment's image, by another field manager. */
+  const editImage = async (to: string) => {
+    await objects.patch(
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: APP_NAMESPACE },
+        spec: { template: { spec: { containers: [{ name: 'web', image: to }] } } },
+      } as KubernetesObject,
+      undefined,
+      undefined,
+      'kubectl-edit',
+      undefined,
+      PatchStrategy.StrategicMergePatch,
+    );
+    expect(await image()).toBe(to);
+  };
 
   beforeAll(async () => {
     git = await GitTestServer.start();
@@ -222,22 +240,31 @@ describe('GitOps loop: commit → webhook → bundle → assignment → agent ap
     const configured = async () =>
       (await reportedActions(digest)).filter((a) => a === 'Deployment/web:configured').length;
     const before = await configured();
-    await objects.patch(
-      {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'web', namespace: APP_NAMESPACE },
-        spec: { template: { spec: { containers: [{ name: 'web', image: 'evil:latest' }] } } },
-      } as KubernetesObject,
-      undefined,
-      undefined,
-      'kubectl-edit',
-      undefined,
-      PatchStrategy.StrategicMergePatch,
-    );
-    expect(await image()).toBe('evil:latest');
+    await editImage('evil:latest');
     await ops.eventually(async () => (await image()) === 'nginx:1.2', 15_000);
     await ops.eventually(async () => (await configured()) > before, 15_000);
+  });
+
+  it('without self-heal, drift is reported field by field and left in place', async () => {
+    const policy = { automated: true, prune: true, selfHeal: false };
+    const patched = await ops.call('PATCH', '/tenants/team-a/bindings/web', { syncPolicy: policy });
+    expect(patched.status).toBe(200);
+    await ops.eventually(
+      async () =>
+        (await ops.hub.app.get(HubMessaging).getAssignment(clusterId))?.bindings[0]?.syncPolicy.selfHeal ===
+        false,
+    );
+    await editImage('hand-edited:1');
+    const drifted = await ops.eventually(async () => {
+      const web = (await edge())?.objects?.find((o: Json) => o.kind === 'Deployment' && o.name === 'web');
+      return web?.action === 'drifted' ? web : null;
+    }, 15_000);
+    expect(drifted.driftedFields).toContain('spec.template.spec.containers[0].image');
+    expect((await edge()).syncState).toBe('OutOfSync');
+    expect(await image()).toBe('hand-edited:1');
+    // Back to self-heal for the rest: the drift is reverted.
+    await ops.call('PATCH', '/tenants/team-a/bindings/web', { syncPolicy: { ...policy, selfHeal: true } });
+    await ops.eventually(async () => (await image()) === 'nginx:1.2', 15_000);
   });
 
   it('rollback applies the earlier revision and keeps it under a new commit', async () => {

@@ -272,7 +272,9 @@ export class Reconciler {
     started: number,
   ): Promise<BindingResult> {
     const entries: ChangeSetEntry[] = [];
-    for (const object of sortForApply(desired)) entries.push(await observeObject(this.parts.manager, object));
+    // The dry run is a write request as far as RBAC goes: it runs as the tenant, like the apply it previews.
+    for (const object of sortForApply(desired))
+      entries.push(await observeObject(this.managerFor(object, binding.tenant), object));
     const inSync =
       previous.appliedDigest === binding.bundleDigest &&
       stale.length === 0 &&
@@ -315,17 +317,23 @@ export class Reconciler {
     bindingId: string,
     tenant: string,
   ): Promise<{ entries: ChangeSetEntry[]; kept: ObjectId[] }> {
-    const asTenant = this.parts.manager.as(tenantIdentity(this.parts.agentNamespace, tenant));
     const entries: ChangeSetEntry[] = [];
     for (const stub of sortForPrune(ids.map(stubObject))) {
-      // Namespaces were created with the agent's identity (see tenant-identity.ts), so they are deleted with it.
-      const manager = stub.apiVersion === 'v1' && stub.kind === 'Namespace' ? this.parts.manager : asTenant;
-      const entry = await manager.delete(objectId(stub), { bindingId });
+      const entry = await this.managerFor(stub, tenant).delete(objectId(stub), { bindingId });
       if (entry.action === 'skipped')
         this.logger.info({ bindingId, object: objectKey(entry.id), why: entry.message }, 'prune skipped');
       entries.push(entry);
     }
     return { entries, kept: entries.filter((entry) => entry.action === 'failed').map((entry) => entry.id) };
+  }
+
+  /**
+   * Who acts on an existing object of a tenant: the tenant's identity, except for Namespaces,
+   * which the agent itself creates and deletes (see tenant-identity.ts).
+   */
+  private managerFor(object: KubeObject, tenant: string): ResourceManager {
+    if (object.apiVersion === 'v1' && object.kind === 'Namespace') return this.parts.manager;
+    return this.parts.manager.as(tenantIdentity(this.parts.agentNamespace, tenant));
   }
 
   private outcome(started: number, syncState: SyncState): { syncState: SyncState; durations: Durations } {
