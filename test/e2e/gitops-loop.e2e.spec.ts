@@ -285,4 +285,22 @@ describe('GitOps loop: commit → webhook → bundle → assignment → agent ap
     expect(view.appliedDigest).toBe(first.appliedDigest);
     expect(await image()).toBe('nginx:1.1');
   });
+
+  it('shows the loop in the Prometheus metrics', async () => {
+    const metrics = (await ops.hub.call('GET', '/metrics', { token: null })).body as string;
+    const value = (series: string) => {
+      const line = metrics.split('\n').find((l) => l.startsWith(`${series} `));
+      return line ? Number(line.split(' ')[1]) : 0;
+    };
+    expect(value('flotilla_git_fetch_duration_seconds_count{outcome="ok"}')).toBeGreaterThan(0);
+    expect(value('flotilla_status_ingest_lag_seconds_count')).toBeGreaterThan(0);
+    expect(value('flotilla_reconcile_duration_seconds_count{sync_state="Synced"}')).toBeGreaterThan(0);
+    expect(value('flotilla_status_messages_total{kind="status"}')).toBeGreaterThan(0);
+    // Webhook deliveries are counted by the HTTP histogram, under their route template.
+    expect(
+      value(
+        'flotilla_http_request_duration_seconds_count{method="POST",route="/api/v1/webhooks/:provider/:repositoryId",status="202"}',
+      ),
+    ).toBeGreaterThanOrEqual(deliveries);
+  });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { Counter, Gauge } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { HubMetrics } from '../health/metrics.js';
 import { HubMessaging } from '../messaging/hub-messaging.service.js';
@@ -14,6 +14,8 @@ import { FleetRepository } from './fleet.repository.js';
 @Injectable()
 export class FleetMetrics implements OnModuleInit {
   private readonly statusMessages: Counter<'kind'>;
+  private readonly ingestLag: Histogram;
+  private readonly reconcileDurations: Histogram<'sync_state'>;
 
   constructor(
     @Inject(HubMetrics) metrics: HubMetrics,
@@ -59,9 +61,29 @@ export class FleetMetrics implements OnModuleInit {
       labelNames: ['kind'] as const,
       registers,
     });
+    this.ingestLag = new Histogram({
+      name: 'flotilla_status_ingest_lag_seconds',
+      help: 'From an agent sending a status message to the hub committing it',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    });
+    this.reconcileDurations = new Histogram({
+      name: 'flotilla_reconcile_duration_seconds',
+      help: 'Agent reconciles of one binding as reported, by resulting sync state',
+      labelNames: ['sync_state'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
   }
 
   onModuleInit(): void {
-    this.messaging.onStatus((_clusterId, message) => this.statusMessages.inc({ kind: message.kind }));
+    this.messaging.onStatus((_clusterId, message) => {
+      this.statusMessages.inc({ kind: message.kind });
+      // An agent's clock may run ahead; a negative lag says nothing about the hub.
+      this.ingestLag.observe(Math.max(0, (Date.now() - Date.parse(message.sentAt)) / 1000));
+      if (message.kind !== 'status') return;
+      for (const binding of message.bindings)
+        this.reconcileDurations.observe({ sync_state: binding.syncState }, binding.durations.totalMs / 1000);
+    });
   }
 }

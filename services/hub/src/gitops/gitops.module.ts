@@ -27,6 +27,8 @@ import { BundleAccess } from '../scheduler/bundle-access.js';
 import { ClusterDirectory } from '../scheduler/cluster-directory.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
 import { HubMessaging } from '../messaging/hub-messaging.service.js';
+import { Histogram } from 'prom-client';
+import { HubMetrics } from '../health/metrics.js';
 import { GitFetcher } from '../sources/index.js';
 import { TenantOwnership } from '../tenants/tenant-ownership.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
@@ -62,12 +64,21 @@ import { TenantsModule } from '../tenants/tenants.module.js';
     DeploymentIngest,
     {
       provide: GitFetcher,
-      inject: [HUB_CONFIG],
-      useFactory: (config: HubConfig) =>
-        new GitFetcher({
+      inject: [HUB_CONFIG, HubMetrics],
+      useFactory: (config: HubConfig, metrics: HubMetrics) => {
+        const fetches = new Histogram({
+          name: 'flotilla_git_fetch_duration_seconds',
+          help: 'Git fetches of repositories, by outcome',
+          labelNames: ['outcome'] as const,
+          buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+          registers: [metrics.registry],
+        });
+        return new GitFetcher({
           cacheDir: config.FLOTILLA_GIT_CACHE_DIR ?? join(config.FLOTILLA_DATA_DIR, 'git'),
           allowedHosts: config.FLOTILLA_GIT_ALLOWED_HOSTS,
-        }),
+          onFetched: ({ ok, seconds }) => fetches.observe({ outcome: ok ? 'ok' : 'error' }, seconds),
+        });
+      },
     },
     { provide: ASSIGNMENT_SINK, useExisting: HubMessaging },
   ],

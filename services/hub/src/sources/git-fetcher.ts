@@ -18,6 +18,8 @@ export interface GitFetcherOptions {
   timeoutMs?: number;
   /** Cap on one downloaded pack. Default 256 MiB. */
   maxPackBytes?: number;
+  /** Told how long each fetch took and whether it worked (metrics). */
+  onFetched?: (outcome: { ok: boolean; seconds: number }) => void;
 }
 
 export interface FetchRequest {
@@ -86,7 +88,7 @@ export class GitFetcher {
     const existing = this.inflight.get(key);
     if (existing) return existing;
     const previous = this.queues.get(request.repoId) ?? Promise.resolve();
-    const current = previous.catch(() => undefined).then(() => this.fetchNow(request));
+    const current = previous.catch(() => undefined).then(() => this.timed(request));
     const settled = current.finally(() => {
       this.inflight.delete(key);
       if (this.queues.get(request.repoId) === settled) this.queues.delete(request.repoId);
@@ -94,6 +96,20 @@ export class GitFetcher {
     this.queues.set(request.repoId, settled);
     this.inflight.set(key, settled);
     return settled;
+  }
+
+  private async timed(request: FetchRequest): Promise<FetchResult> {
+    const started = performance.now();
+    const report = (ok: boolean) =>
+      this.options.onFetched?.({ ok, seconds: (performance.now() - started) / 1000 });
+    try {
+      const result = await this.fetchNow(request);
+      report(true);
+      return result;
+    } catch (error) {
+      report(false);
+      throw error;
+    }
   }
 
   private async fetchNow(request: FetchRequest): Promise<FetchResult> {
