@@ -340,8 +340,8 @@ describe('flotilla CLI against a real hub', () => {
   });
 });
 
-// Clusters and grants against the real hub; repositories and bindings need a reachable Git
-// host and are covered by the request-mapping unit tests.
+// Clusters and grants against the real hub; repositories, bindings and status, which need a
+// Git server, are in cli-gitops.e2e.spec.ts.
 describe('flotilla cluster and grant against a real hub', () => {
   const fleetConfig = () => join(dir, 'fleet.json');
   const run = (args: string[]) => flotilla(args, { config: fleetConfig() });
