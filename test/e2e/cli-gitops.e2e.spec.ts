@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { GitTestServer, type TestRepo } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitOpsHub, kustomizeApp } from '../../services/hub/test/gitops-fixture.js';
+import { DeploymentIngest } from '../../services/hub/src/deployments/deployment-ingest.js';
 import { ADMIN_PASSWORD } from '../../services/hub/test/harness.js';
 
 // The real CLI (bin/flotilla.mjs → dist) driving repositories, bindings and fleet status on a
@@ -334,5 +335,54 @@ describe('flotilla repo, binding and status against a real hub and Git server', 
     expect(denied).toMatchObject({ code: 4, stdout: '', stderr: `error: ${refused.body.detail}\n` });
     expect((await flotilla(['binding', 'suspend', 'web'], { config: viewer })).code).toBe(4);
     expect((await flotilla(['repo', 'refresh', 'apps'], { config: viewer })).code).toBe(4);
+  });
+
+  it('watch prints status changes live from the event stream', async () => {
+    const web = (await ops.call('GET', '/tenants/team-a/bindings/web')).body;
+    const edge = web.clusters.find((c: { name: string }) => c.name === 'edge-1');
+    const child = spawn(process.execPath, [bin, 'watch', '-t', 'team-a', '-o', 'json'], {
+      cwd: root,
+      env: {
+        ...process.env,
+        FLOTILLA_CONFIG: config,
+        NO_COLOR: '1',
+        FLOTILLA_SERVER: '',
+        FLOTILLA_TOKEN: '',
+      },
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise((resolve) => child.on('close', resolve));
+    try {
+      // Plays the agent of edge-1: reports that alternate in health, so each one is a change
+      // (the first may land before the stream is open).
+      const ingest = ops.hub.app.get(DeploymentIngest);
+      for (let seq = 1; !/"health":\s*"Degraded"/.test(stdout) && seq < 60; seq++) {
+        await ingest.ingest(edge.id, {
+          kind: 'status',
+          seq,
+          sentAt: new Date().toISOString(),
+          assignmentRevision: 1,
+          bindings: [
+            {
+              bindingId: web.id,
+              appliedDigest: edge.bundleDigest,
+              commit: edge.commit,
+              syncState: 'Synced',
+              health: seq % 2 ? 'Degraded' : 'Healthy',
+              objects: [],
+              durations: { totalMs: 5 },
+            },
+          ],
+        });
+        await new Promise((resume) => setTimeout(resume, 250));
+      }
+      expect(stdout).toMatch(/"binding":\s*"web"/);
+      expect(stdout).toMatch(/"cluster":\s*"edge-1"/);
+      expect(stdout).toMatch(/"health":\s*"Degraded"/);
+    } finally {
+      child.kill('SIGINT');
+      await exited;
+    }
   });
 });
