@@ -1,24 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GitTestServer, type TestRepo } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startCli, type Run } from './cli-process.js';
 import { GitOpsHub, kustomizeApp } from '../../services/hub/test/gitops-fixture.js';
 import { DeploymentIngest } from '../../services/hub/src/deployments/deployment-ingest.js';
 import { ADMIN_PASSWORD } from '../../services/hub/test/harness.js';
 
 // The real CLI (bin/flotilla.mjs → dist) driving repositories, bindings and fleet status on a
 // real hub with managed NATS that fetches from a local Git server.
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin/flotilla.mjs');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let git: GitTestServer;
 let ops: GitOpsHub;
@@ -26,32 +17,8 @@ let repo: TestRepo;
 let dir: string;
 let config: string;
 
-/** Async on purpose: the hub runs in this process and must keep answering while the CLI waits. */
 function flotilla(args: string[], options: { input?: string; config?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: root,
-      env: {
-        ...process.env,
-        FLOTILLA_CONFIG: options.config ?? config,
-        NO_COLOR: '1',
-        FLOTILLA_SERVER: '',
-        FLOTILLA_TOKEN: '',
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      // Whatever happened, the user never sees a stack trace.
-      expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? '');
-  });
+  return runCli(args, options.config ?? config, options.input);
 }
 
 const json = (run: Run) => {
@@ -340,16 +307,7 @@ describe('flotilla repo, binding and status against a real hub and Git server', 
   it('watch prints status changes live from the event stream', async () => {
     const web = (await ops.call('GET', '/tenants/team-a/bindings/web')).body;
     const edge = web.clusters.find((c: { name: string }) => c.name === 'edge-1');
-    const child = spawn(process.execPath, [bin, 'watch', '-t', 'team-a', '-o', 'json'], {
-      cwd: root,
-      env: {
-        ...process.env,
-        FLOTILLA_CONFIG: config,
-        NO_COLOR: '1',
-        FLOTILLA_SERVER: '',
-        FLOTILLA_TOKEN: '',
-      },
-    });
+    const child = startCli(['watch', '-t', 'team-a', '-o', 'json'], config);
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise((resolve) => child.on('close', resolve));

@@ -1,16 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { OidcTestProvider } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { finished, startCli } from './cli-process.js';
 import { TestHub } from '../../services/hub/test/harness.js';
 
 // `flotilla login --sso` end to end: the real CLI, the real hub, a real OpenID provider; the
 // test plays the browser (no browser runs here), following the URL the CLI prints.
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin/flotilla.mjs');
 const REDIRECT = 'http://127.0.0.1:1/api/v1/auth/oidc/callback';
 
 describe('flotilla login --sso', () => {
@@ -38,26 +35,8 @@ describe('flotilla login --sso', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  const cli = (args: string[]) =>
-    spawn(process.execPath, [bin, ...args], {
-      cwd: root,
-      env: {
-        ...process.env,
-        FLOTILLA_CONFIG: join(dir, 'config.json'),
-        NO_COLOR: '1',
-        FLOTILLA_SERVER: '',
-        FLOTILLA_TOKEN: '',
-        PATH: '/nonexistent', // no xdg-open: the test is the browser
-      },
-    });
-  const finished = (child: ReturnType<typeof cli>) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  // No xdg-open on the PATH: the test is the browser.
+  const cli = (args: string[]) => startCli(args, join(dir, 'config.json'), { PATH: '/nonexistent' });
 
   it('signs in through the identity provider and stores the context', async () => {
     const login = cli(['login', hub.url, '--sso', '--context', 'sso']);

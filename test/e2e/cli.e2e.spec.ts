@@ -1,62 +1,19 @@
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { freePort } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type Run } from './cli-process.js';
 import { ADMIN_PASSWORD, TestHub } from '../../services/hub/test/harness.js';
 
 // The real CLI (bin/flotilla.mjs → dist) as a child process against a real hub on a fresh database.
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const bin = join(root, 'bin/flotilla.mjs');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let hub: TestHub;
 let dir: string;
 let config: string;
 
-/** Async on purpose: the hub runs in this process and must keep answering while the CLI waits. */
 function flotilla(args: string[], options: { input?: string; config?: string } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: root,
-      env: {
-        ...process.env,
-        FLOTILLA_CONFIG: options.config ?? config,
-        NO_COLOR: '1',
-        FLOTILLA_SERVER: '',
-        FLOTILLA_TOKEN: '',
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      // Whatever happened, the user never sees a stack trace.
-      expect(stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end(options.input ?? '');
-  });
-}
-
-/** A port nothing listens on: bound once, then released. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  return runCli(args, options.config ?? config, options.input);
 }
 
 const json = (run: Run) => JSON.parse(run.stdout) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -100,7 +57,7 @@ describe('flotilla CLI against a real hub', () => {
     expect(wrong.stderr).toMatch(/^error: .*(invalid|incorrect|wrong).*/i);
     await expect(stat(config)).rejects.toThrow(/ENOENT/);
 
-    const closed = `http://127.0.0.1:${await closedPort()}`;
+    const closed = `http://127.0.0.1:${await freePort()}`;
     const down = await flotilla(['login', closed, '--token', 'flt_x']);
     expect(down.code).toBe(6);
     expect(down.stderr).toBe(`error: cannot reach the hub at ${closed}/api/v1/me: ECONNREFUSED\n`);
