@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs an npm script of Flotilla on a fresh machine: installs Node.js 24 when the machine's
 # Node is older, installs the locked dependencies when they are missing or stale, makes
-# sure local PostgreSQL and NATS are up, then runs `npm run <script> -- <args>`.
+# sure local PostgreSQL is up and nats-server installed, then runs `npm run <script> -- <args>`.
 #   bash scripts/dev.sh start        # the hub on local defaults
 #   bash scripts/dev.sh test         # the whole test suite
 set -euo pipefail

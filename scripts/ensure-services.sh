@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure the PostgreSQL and NATS (JetStream) that tests and the demo use are running on
-# their standard local ports, starting the machine's own services when they are not.
+# Makes sure the PostgreSQL that tests and the demo use is running on its standard local port,
+# starting the machine's own service when it is not, and that nats-server is installed.
 set -euo pipefail
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
@@ -10,12 +10,9 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
 fi
 pg_isready -h 127.0.0.1 -p 5432
 
-nats_up() { (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; }
-if ! nats_up; then
-  echo "starting NATS with JetStream"
-  mkdir -p /var/lib/nats-server
-  start-stop-daemon --start --oknodo --background --exec "$(command -v nats-server)" -- \
-    -a 127.0.0.1 -p 4222 -js -sd /var/lib/nats-server -l /var/log/nats-server.log
-  for _ in $(seq 1 30); do nats_up && break; sleep 1; done
-fi
-nats_up && echo "NATS is up on 127.0.0.1:4222"
+# NATS is not a shared service: the hub runs its own nats-server in operator mode, and tests
+# start theirs on free ports. Only the binary must be there.
+command -v nats-server >/dev/null || {
+  echo "nats-server is not installed (Debian: apt-get install nats-server)" >&2
+  exit 1
+}
