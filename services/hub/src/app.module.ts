@@ -36,7 +36,7 @@ export class AppModule {
         MessagingModule,
         ClustersModule,
         GitOpsModule,
-        FleetModule.forRoot(metrics),
+        FleetModule,
         HealthModule.forRoot(metrics),
       ],
     };
