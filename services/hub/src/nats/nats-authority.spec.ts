@@ -157,7 +157,12 @@ describe('NatsAuthority persistence', () => {
     const json = authority.toJSON();
     const broken = {
       ...json,
-      accountSeed: json.accountSeed.slice(0, -1) + (json.accountSeed.endsWith('A') ? 'B' : 'A'),
+      // A character in the middle: the last one may carry only padding bits, and changing it
+      // can leave a valid seed (the test then flaked with one key in 32).
+      accountSeed:
+        json.accountSeed.slice(0, 10) +
+        (json.accountSeed[10] === 'A' ? 'B' : 'A') +
+        json.accountSeed.slice(11),
     };
     let message = '';
     try {
