@@ -309,7 +309,7 @@ describe('Git sources: repositories, credentials, webhooks, polling, signatures'
     });
   });
 
-  it('offboarding counts grants, repositories and bindings and purges them when forced', async () => {
+  it('offboarding counts grants, repositories and bindings, purges them when forced and withdraws them from clusters', async () => {
     await ops.hub.tenant('doomed');
     const repo = await git.createRepo('doomed');
     await repo.commitFiles({ 'app/deploy.yaml': deployment('web', 'nginx:1') }, 'first');
@@ -329,6 +329,8 @@ describe('Git sources: repositories, credentials, webhooks, polling, signatures'
     });
     expect(bound.status).toBe(201);
     expect(bound.body.status).toBe('passed');
+    const names = async () => (await ops.assignment(prod))!.bindings.map((b) => `${b.tenant}/${b.name}`);
+    expect(await names()).toContain('doomed/web');
 
     const refused = await ops.call('DELETE', '/tenants/doomed');
     expect(refused.status).toBe(409);
@@ -337,5 +339,7 @@ describe('Git sources: repositories, credentials, webhooks, polling, signatures'
     expect(await ops.hub.sql(`SELECT 1 FROM git_repository WHERE id = $1`, [created.body.id])).toEqual([]);
     expect(await ops.hub.sql(`SELECT 1 FROM binding WHERE id = $1`, [bound.body.id])).toEqual([]);
     expect(await ops.hub.sql(`SELECT 1 FROM revision WHERE binding_id = $1`, [bound.body.id])).toEqual([]);
+    // The cluster's next assignment no longer carries it, so its agent prunes what it applied.
+    expect(await names()).not.toContain('doomed/web');
   });
 });

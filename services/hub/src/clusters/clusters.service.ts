@@ -11,6 +11,7 @@ import type { Permission } from '../rbac/permissions.js';
 import { Authorizer } from '../rbac/authorizer.js';
 import { BundleSigner } from '../revisions/bundle-signer.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
+import type { AfterPurge } from '../tenants/tenant-ownership.js';
 import type { TenantEntity } from '../tenants/tenant.entity.js';
 import { TenantsRepository } from '../tenants/tenants.repository.js';
 import {
@@ -129,8 +130,13 @@ export class ClustersService {
       return cluster;
     });
     await this.authority.push();
-    await this.messaging.deleteAssignment(cluster.id).catch(() => undefined);
-    await this.scheduler.clusterRemoved(cluster.id);
+    await this.forgetAssignment(cluster.id);
+  }
+
+  /** A deleted cluster's published assignment: its KV key and what the scheduler kept of it. */
+  private async forgetAssignment(clusterId: string): Promise<void> {
+    await this.messaging.deleteAssignment(clusterId).catch(() => undefined);
+    await this.scheduler.clusterRemoved(clusterId);
   }
 
   /** A new one-time registration token (the earlier ones stay valid until used or expired). */
@@ -180,11 +186,14 @@ export class ClustersService {
   }
 
   /** Offboarding a tenant: its clusters go, with their credentials. */
-  async purgeTenant(tenantId: string): Promise<void> {
+  async purgeTenant(tenantId: string): Promise<AfterPurge> {
     const owned = await this.clusters.listInTenant(tenantId);
     // Pushed at once (inside the offboarding transaction): nothing else would push it soon.
     await this.revokeAll(owned, true);
     for (const cluster of owned) await this.clusters.delete(cluster.id);
+    return async () => {
+      for (const cluster of owned) await this.forgetAssignment(cluster.id);
+    };
   }
 
   private async revokeAll(clusters: ClusterEntity[], push = false): Promise<void> {

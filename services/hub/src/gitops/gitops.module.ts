@@ -115,7 +115,12 @@ export class GitOpsModule implements OnModuleInit, OnApplicationBootstrap {
     this.ownership.register({
       name: 'bindings',
       count: (tenantId) => this.bindings.countInTenant(tenantId),
-      purge: (tenantId) => this.bindings.deleteAllInTenant(tenantId),
+      purge: async (tenantId) => {
+        const gone = (await this.bindings.forTenant(tenantId)).map((binding) => binding.id);
+        await this.bindings.deleteAllInTenant(tenantId);
+        // The clusters that ran them get assignments without them (and prune what they applied).
+        return () => this.scheduler.bindingsChanged(gone);
+      },
     });
   }
 

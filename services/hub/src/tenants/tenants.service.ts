@@ -62,8 +62,8 @@ export class TenantsService {
   }
 
   /** Refused while the tenant owns anything, unless forced: then all of it goes in one transaction. */
-  offboard(auth: AuthContext, tenant: TenantEntity, force: boolean) {
-    return this.db.transaction(async () => {
+  async offboard(auth: AuthContext, tenant: TenantEntity, force: boolean) {
+    const followUps = await this.db.transaction(async () => {
       const owned = await this.ownership.census(tenant.id);
       if (Object.keys(owned).length && !force) {
         const list = Object.entries(owned).map(([kind, count]) => `${count} ${kind}`);
@@ -71,7 +71,7 @@ export class TenantsService {
           owned,
         });
       }
-      await this.ownership.purge(tenant.id);
+      const after = await this.ownership.purge(tenant.id);
       await this.tenants.delete(tenant.id);
       await this.audit.record(auth, {
         action: 'tenants:delete',
@@ -79,6 +79,8 @@ export class TenantsService {
         target: `tenant/${tenant.slug}`,
         before: { ...toTenantDto(tenant), owned },
       });
+      return after;
     });
+    await this.ownership.afterPurge(tenant.id, followUps);
   }
 }
