@@ -12,3 +12,4 @@ export * from './codec.js';
 export * from './messages.js';
 export * from './nats-system.js';
 export * from './notice.js';
+export * from './native-nkeys.js';

@@ -1,5 +1,5 @@
-import { assertClusterId, inboxPrefix } from '@flotilla/contracts';
-import { connect, credsAuthenticator } from '@nats-io/transport-node';
+import { assertClusterId, inboxPrefix, nativeCredsAuthenticator } from '@flotilla/contracts';
+import { connect } from '@nats-io/transport-node';
 import { AgentChannel } from './agent-channel.js';
 
 export interface ConnectAgentOptions {
@@ -23,11 +23,10 @@ export interface ConnectAgentOptions {
  */
 export async function connectAgent(opts: ConnectAgentOptions): Promise<AgentChannel> {
   const clusterId = assertClusterId(opts.clusterId);
-  const creds = typeof opts.creds === 'string' ? new TextEncoder().encode(opts.creds) : opts.creds;
   const nc = await connect({
     servers: opts.natsUrl,
     name: opts.name,
-    authenticator: credsAuthenticator(creds),
+    authenticator: nativeCredsAuthenticator(opts.creds),
     // Replies must land where our permissions let us subscribe.
     inboxPrefix: inboxPrefix(clusterId),
     maxReconnectAttempts: -1,

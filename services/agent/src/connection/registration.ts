@@ -2,13 +2,14 @@ import {
   bootstrapInboxPrefix,
   decodeRegistrationToken,
   messages,
+  nativeJwtAuthenticator,
   PROTOCOL_VERSION,
   subjects,
   type RegisterRefusalReason,
 } from '@flotilla/contracts';
 import { fmtCreds } from '@nats-io/jwt';
 import { createUser, type KeyPair } from '@nats-io/nkeys';
-import { connect, jwtAuthenticator } from '@nats-io/transport-node';
+import { connect } from '@nats-io/transport-node';
 import type { StoredCredentials } from './credential-store.js';
 import { requestHub } from './hub-request.js';
 
@@ -48,7 +49,7 @@ export async function registerAgent(opts: {
     nc = await connect({
       servers: opts.natsUrl,
       name: `flotilla-agent-register:${payload.cluster}`,
-      authenticator: jwtAuthenticator(payload.jwt, new TextEncoder().encode(payload.seed)),
+      authenticator: nativeJwtAuthenticator(payload.jwt, payload.seed),
       inboxPrefix: bootstrapInboxPrefix(payload.cluster),
       maxReconnectAttempts: 0,
     });

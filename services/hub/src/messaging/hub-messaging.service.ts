@@ -1,5 +1,10 @@
-import type { Assignment, HubOp, StatusMessage } from '@flotilla/contracts';
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import {
+  nativeCredsAuthenticator,
+  type Assignment,
+  type HubOp,
+  type StatusMessage,
+} from '@flotilla/contracts';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { HUB_CONFIG, type HubConfig } from '../config/config.js';
 import { Db } from '../database/db.js';
@@ -37,7 +42,7 @@ function connectAs(url: string, credentials: ServiceCredentials, name: string): 
   return connect({
     servers: url,
     name,
-    authenticator: credsAuthenticator(new TextEncoder().encode(credentials.creds)),
+    authenticator: nativeCredsAuthenticator(credentials.creds),
     inboxPrefix: credentials.inboxPrefix,
     // Once connected, reconnect forever; the first connect is retried by `start`.
     maxReconnectAttempts: -1,

@@ -1,3 +1,4 @@
+import { nativeFromSeed } from '@flotilla/contracts';
 import { createAccount, createOperator, fromSeed, type KeyPair } from '@nats-io/nkeys';
 import { z } from 'zod';
 
@@ -40,7 +41,7 @@ export interface NatsKeyPairs {
 }
 
 const seedText = (kp: KeyPair) => new TextDecoder().decode(kp.getSeed());
-const pair = (text: string) => fromSeed(new TextEncoder().encode(text));
+const pair = (text: string) => nativeFromSeed(text);
 
 export function generateKeyMaterial(names: {
   operatorName: string;

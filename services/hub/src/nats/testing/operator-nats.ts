@@ -1,6 +1,7 @@
+import { nativeCredsAuthenticator } from '@flotilla/contracts';
 import { startNatsServer, type NatsTestServer } from '@flotilla/testing';
 import type { KV } from '@nats-io/kv';
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { ensureJetStreamResources } from '../jetstream-resources.js';
 import { NatsAuthority, type ServiceCredentials } from '../nats-authority.js';
 
@@ -19,7 +20,7 @@ export interface OperatorNats {
 export function connectWith(url: string, credentials: ServiceCredentials): Promise<NatsConnection> {
   return connect({
     servers: url,
-    authenticator: credsAuthenticator(new TextEncoder().encode(credentials.creds)),
+    authenticator: nativeCredsAuthenticator(credentials.creds),
     inboxPrefix: credentials.inboxPrefix,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 100,

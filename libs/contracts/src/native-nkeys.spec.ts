@@ -1,0 +1,42 @@
+import { fmtCreds } from '@nats-io/jwt';
+import { createAccount, createUser } from '@nats-io/nkeys';
+import { jwtAuthenticator } from '@nats-io/transport-node';
+import { describe, expect, it } from 'vitest';
+import { nativeCredsAuthenticator, nativeFromSeed, nativeKeyPair, parseCreds } from './native-nkeys.js';
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describe('native nkeys', () => {
+  it('signs exactly as nkeys does, and verifies', () => {
+    for (const pair of [createAccount(), createUser(), createAccount()]) {
+      const native = nativeKeyPair(pair);
+      const input = bytes(`payload for ${pair.getPublicKey()}`);
+      expect(native.getPublicKey()).toBe(pair.getPublicKey());
+      expect(Buffer.from(native.sign(input))).toEqual(Buffer.from(pair.sign(input)));
+      expect(native.verify(input, pair.sign(input))).toBe(true);
+      expect(native.verify(bytes('another payload'), pair.sign(input))).toBe(false);
+    }
+  });
+
+  it('refuses a seed whose checksum is broken', () => {
+    const seed = new TextDecoder().decode(createUser().getSeed());
+    const middle = seed.length >> 1;
+    const broken = seed.slice(0, middle) + (seed[middle] === 'A' ? 'B' : 'A') + seed.slice(middle + 1);
+    expect(() => nativeFromSeed(broken)).toThrow();
+  });
+
+  it('answers a nonce as nats.js jwtAuthenticator does', async () => {
+    const user = createUser();
+    const creds = new TextDecoder().decode(fmtCreds('header.claims.signature', user));
+    expect(parseCreds(creds)).toEqual({
+      jwt: 'header.claims.signature',
+      seed: new TextDecoder().decode(user.getSeed()),
+    });
+    const reference = jwtAuthenticator('header.claims.signature', user.getSeed());
+    expect(nativeCredsAuthenticator(creds)('a-server-nonce')).toEqual(reference('a-server-nonce'));
+  });
+
+  it('names a creds text without its blocks as unparseable', () => {
+    expect(() => parseCreds('no credentials here')).toThrow(/unable to parse credentials/);
+  });
+});
