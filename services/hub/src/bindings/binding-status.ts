@@ -13,6 +13,7 @@ import { buildInputFor, buildRevision } from '../revisions/revision-builder.js';
 import { RevisionService } from '../revisions/revision.service.js';
 import { RevisionsRepository } from '../revisions/revisions.repository.js';
 import { AssignmentStateRepository } from '../scheduler/assignment-state.repository.js';
+import type { AssignmentStateEntity } from '../scheduler/assignment-state.entity.js';
 import { ClusterDirectory, type ClusterView } from '../scheduler/cluster-directory.js';
 import { policyOnCluster, targets } from '../scheduler/placement.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
@@ -62,9 +63,14 @@ export class BindingStatus {
     const reported = new Map(
       (await this.deployments.forBinding(binding.tenantId, binding.id)).map((row) => [row.clusterId, row]),
     );
+    const targeted = (await this.clusters.all()).filter((c) => targets(binding, c));
+    // One read of every targeted cluster's assignment, not one per cluster: the view answers every binding POST.
+    const states = await this.states.findMany(targeted.map((cluster) => cluster.id));
     const clusters = [];
-    for (const cluster of (await this.clusters.all()).filter((c) => targets(binding, c))) {
-      clusters.push(await this.clusterEntry(binding, grants, cluster, reported.get(cluster.id)));
+    for (const cluster of targeted) {
+      clusters.push(
+        await this.clusterEntry(binding, grants, cluster, reported.get(cluster.id), states.get(cluster.id)),
+      );
     }
     return {
       ...(await this.base(binding, tenant)),
@@ -85,7 +91,13 @@ export class BindingStatus {
     const grants = (await this.grants.forTenant(binding.tenantId)).map(toPolicyGrant);
     const history = await this.deployments.historyPage(binding.tenantId, binding.id, cluster.id, page);
     return {
-      ...(await this.clusterEntry(binding, grants, cluster, reported ?? undefined)),
+      ...(await this.clusterEntry(
+        binding,
+        grants,
+        cluster,
+        reported ?? undefined,
+        (await this.states.find(cluster.id)) ?? undefined,
+      )),
       history: { ...history, items: history.items.map(toSyncHistoryDto) },
     };
   }
@@ -95,9 +107,9 @@ export class BindingStatus {
     grants: Grant[],
     cluster: ClusterView,
     reported: DeploymentStatusEntity | undefined,
+    state: AssignmentStateEntity | undefined,
   ) {
     const assigned = await this.scheduler.acceptedRevision(binding, grants, cluster);
-    const state = await this.states.find(cluster.id);
     const bundleDigest = assigned?.bundleDigest ?? null;
     return {
       id: cluster.id,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import { paginate, type PageQuery } from '../common/pagination.js';
 import { Db } from '../database/db.js';
 import { BindingEntity } from './binding.entity.js';
@@ -17,6 +18,10 @@ export class BindingsRepository {
 
   findById(id: string): Promise<BindingEntity | null> {
     return this.repo.findOneBy({ id });
+  }
+
+  findByIds(ids: readonly string[]): Promise<BindingEntity[]> {
+    return ids.length ? this.repo.findBy({ id: In([...ids]) }) : Promise.resolve([]);
   }
 
   forRepository(repositoryId: string): Promise<BindingEntity[]> {

@@ -5,6 +5,13 @@ import { Db } from '../database/db.js';
 import { BundleEntity } from './bundle.entity.js';
 import { RevisionEntity } from './revision.entity.js';
 
+/** What scheduling reads of a revision (not its checks, which list every cluster). */
+export type ScheduledRevision = Pick<
+  RevisionEntity,
+  'id' | 'bindingId' | 'number' | 'commit' | 'bundleDigest'
+>;
+const SCHEDULED_COLUMNS = ['id', 'bindingId', 'number', 'commit', 'bundleDigest'] as const;
+
 @Injectable()
 export class RevisionsRepository {
   constructor(private readonly db: Db) {}
@@ -36,6 +43,42 @@ export class RevisionsRepository {
       order: { number: 'DESC' },
       take: limit,
     });
+  }
+
+  /** Just the columns scheduling reads (not the checks, which name every cluster). */
+  private scheduled() {
+    return this.revisions
+      .createQueryBuilder('revision')
+      .select(SCHEDULED_COLUMNS.map((column) => `revision.${column}`));
+  }
+
+  /** These revisions (those that exist), for scheduling. */
+  findScheduled(ids: readonly string[]): Promise<ScheduledRevision[]> {
+    return ids.length
+      ? this.scheduled().where('revision.id = ANY(:ids)', { ids }).getMany()
+      : Promise.resolve([]);
+  }
+
+  /** `deployable` of many bindings in one query: binding id → up to `limit` revisions, newest first. */
+  async deployableForBindings(
+    bindingIds: readonly string[],
+    limit: number,
+  ): Promise<Map<string, ScheduledRevision[]>> {
+    const byBinding = new Map<string, ScheduledRevision[]>(bindingIds.map((id) => [id, []]));
+    if (!bindingIds.length) return byBinding;
+    const rows = await this.scheduled()
+      .where(
+        `revision.id IN (
+          SELECT id FROM (
+            SELECT id, row_number() OVER (PARTITION BY binding_id ORDER BY number DESC) AS rank
+            FROM revision WHERE binding_id = ANY(:bindingIds) AND bundle_digest IS NOT NULL
+          ) AS ranked WHERE rank <= :limit)`,
+        { bindingIds, limit },
+      )
+      .orderBy('revision.number', 'DESC')
+      .getMany();
+    for (const row of rows) byBinding.get(row.bindingId)!.push(row);
+    return byBinding;
   }
 
   /** Appends the binding's next revision; the binding row lock serialises concurrent appends. */

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import { Db } from '../database/db.js';
 import { AssignmentStateEntity } from './assignment-state.entity.js';
 
@@ -14,11 +15,18 @@ export class AssignmentStateRepository {
     return this.repo.findOneBy({ clusterId });
   }
 
-  /** Clusters whose published assignment names this binding. */
-  async clustersWithBinding(bindingId: string): Promise<string[]> {
+  /** cluster id → its state, for those of these clusters that have one. */
+  async findMany(clusterIds: readonly string[]): Promise<Map<string, AssignmentStateEntity>> {
+    const rows = clusterIds.length ? await this.repo.findBy({ clusterId: In([...clusterIds]) }) : [];
+    return new Map(rows.map((row) => [row.clusterId, row]));
+  }
+
+  /** Clusters whose published assignment names any of these bindings. */
+  async clustersWithAnyBinding(bindingIds: readonly string[]): Promise<string[]> {
+    if (!bindingIds.length) return [];
     const rows: { cluster_id: string }[] = await this.db.manager.query(
-      'SELECT cluster_id FROM assignment_state WHERE binding_ids @> $1::jsonb',
-      [JSON.stringify([bindingId])],
+      'SELECT cluster_id FROM assignment_state WHERE binding_ids ?| $1::text[]',
+      [bindingIds],
     );
     return rows.map((row) => row.cluster_id);
   }
@@ -27,12 +35,21 @@ export class AssignmentStateRepository {
     await this.repo.delete({ clusterId });
   }
 
-  save(state: AssignmentStateEntity): Promise<AssignmentStateEntity> {
-    return this.repo.save(state);
+  async saveMany(states: readonly AssignmentStateEntity[]): Promise<void> {
+    if (states.length) await this.repo.upsert([...states], ['clusterId']);
   }
 
-  /** Serialises recomputes of one cluster across replicas until the transaction ends. */
-  async lock(clusterId: string): Promise<void> {
-    await this.db.manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`assignment:${clusterId}`]);
+  /**
+   * Serialises recomputes of these clusters across replicas until the transaction ends. Taken
+   * in one statement in lock-key order, so overlapping batches wait for each other instead of
+   * deadlocking.
+   */
+  async lock(clusterIds: readonly string[]): Promise<void> {
+    await this.db.manager.query(
+      `SELECT pg_advisory_xact_lock(key) FROM (
+         SELECT DISTINCT hashtext('assignment:' || id) AS key FROM unnest($1::text[]) AS id ORDER BY key
+       ) AS keys`,
+      [clusterIds],
+    );
   }
 }

@@ -5,6 +5,7 @@ import {
   matchesSelector,
   type Grant,
   type LabelSelector,
+  type TenantLimits,
   type Verdict,
 } from '@flotilla/policy';
 import type { ClusterView } from './cluster-directory.js';
@@ -29,8 +30,26 @@ export function policyOnCluster(
   grants: readonly Grant[],
   cluster: ClusterView,
 ): Verdict {
+  return objectsFit(objects, limitsForCluster(grants, cluster.labels));
+}
+
+/** Limits already worked out for a cluster applied to objects (no limits → all refused). */
+export function objectsFit(objects: readonly KubeObject[], limits: TenantLimits | undefined): Verdict {
   return checkObjects(
     objects.map((object) => ({ object })),
-    limitsForCluster(grants, cluster.labels),
+    limits,
   );
+}
+
+/** The first candidate (in order of preference) whose bundle fits the limits. */
+export async function firstFitting<R extends { bundleDigest: string | null }>(
+  candidates: readonly R[],
+  limits: TenantLimits | undefined,
+  objectsOf: (digest: string) => Promise<readonly KubeObject[]>,
+): Promise<R | undefined> {
+  for (const revision of candidates) {
+    if (revision.bundleDigest && objectsFit(await objectsOf(revision.bundleDigest), limits).passed)
+      return revision;
+  }
+  return undefined;
 }

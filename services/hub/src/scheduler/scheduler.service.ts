@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AssignmentSchema } from '@flotilla/contracts';
-import { canonicalJson, readBundle, type KubeObject } from '@flotilla/manifests';
+import { readBundle, type KubeObject } from '@flotilla/manifests';
 import { limitsForCluster, matchesSelector, type Grant, type LabelSelector } from '@flotilla/policy';
 import { BindingsRepository } from '../bindings/bindings.repository.js';
 import type { BindingEntity } from '../bindings/binding.entity.js';
@@ -12,14 +11,24 @@ import type { RevisionEntity } from '../revisions/revision.entity.js';
 import { RevisionsRepository } from '../revisions/revisions.repository.js';
 import { TenantsRepository } from '../tenants/tenants.repository.js';
 import { ASSIGNMENT_SINK, type AssignmentSink } from './assignment-sink.js';
+import type { AssignmentStateEntity } from './assignment-state.entity.js';
 import { AssignmentStateRepository } from './assignment-state.repository.js';
+import { settleBounded } from './bounded.js';
 import { ClusterDirectory, type ClusterView } from './cluster-directory.js';
-import { desiredSet, type DesiredSet } from './desired-set.js';
-import { policyOnCluster, targets } from './placement.js';
+import { DesiredPlan } from './desired-plan.js';
+import type { DesiredSet } from './desired-set.js';
+import { firstFitting, targets } from './placement.js';
 
 /** How far back a cluster whose grants refuse the newest revisions looks for one they accept. */
 const FALLBACK_DEPTH = 10;
 const OBJECT_CACHE_SIZE = 256;
+/**
+ * Clusters recomputed in one transaction: the snapshot is read once per chunk, and the chunk's
+ * locks are held while its assignments are published, so a chunk must stay short.
+ */
+const CHUNK_SIZE = 200;
+/** Assignment writes in flight at once: enough to hide the NATS round trip, few enough to not flood it. */
+const PUBLISH_CONCURRENCY = 32;
 
 /**
  * Turns bindings × cluster labels × grants × revisions into each cluster's complete desired
@@ -45,12 +54,11 @@ export class SchedulerService {
 
   /** A binding was created, changed, deleted or got a new revision. */
   async bindingsChanged(bindingIds: readonly string[]): Promise<string[]> {
-    const all = await this.clusters.all();
-    const affected = new Set<string>();
-    for (const id of bindingIds) {
-      for (const clusterId of await this.states.clustersWithBinding(id)) affected.add(clusterId);
-      const binding = await this.bindings.findById(id);
-      if (binding) for (const cluster of all.filter((c) => targets(binding, c))) affected.add(cluster.id);
+    const affected = new Set(await this.states.clustersWithAnyBinding(bindingIds));
+    const bindings = await this.bindings.findByIds(bindingIds);
+    if (bindings.length) {
+      for (const cluster of await this.clusters.all())
+        if (bindings.some((binding) => targets(binding, cluster))) affected.add(cluster.id);
     }
     return this.recompute([...affected]);
   }
@@ -82,74 +90,114 @@ export class SchedulerService {
 
   /** Recomputes these clusters; returns those that got a new assignment revision. */
   async recompute(clusterIds: readonly string[]): Promise<string[]> {
+    const sorted = [...new Set(clusterIds)].sort();
     const published: string[] = [];
-    for (const clusterId of [...new Set(clusterIds)].sort()) {
-      try {
-        if (await this.publish(clusterId)) published.push(clusterId);
-      } catch (error) {
-        // One cluster's failure must not hold back the others; the next change retries it.
-        this.logger.error(
-          `publishing the assignment of cluster ${clusterId} failed: ${(error as Error).message}`,
-        );
-      }
-    }
+    for (let start = 0; start < sorted.length; start += CHUNK_SIZE)
+      published.push(...(await this.publishChunkOrEach(sorted.slice(start, start + CHUNK_SIZE))));
     return published;
   }
 
-  private publish(clusterId: string): Promise<boolean> {
+  /** One cluster's failure must not hold back the others: a chunk that fails is retried cluster by cluster. */
+  private async publishChunkOrEach(clusterIds: readonly string[]): Promise<string[]> {
+    try {
+      return await this.publishChunk(clusterIds);
+    } catch (error) {
+      if (clusterIds.length === 1) {
+        this.failed(clusterIds[0]!, error);
+        return [];
+      }
+      this.logger.warn(
+        `recomputing ${clusterIds.length} clusters at once failed (${(error as Error).message}); retrying one by one`,
+      );
+      const published: string[] = [];
+      for (const clusterId of clusterIds) published.push(...(await this.publishChunkOrEach([clusterId])));
+      return published;
+    }
+  }
+
+  private publishChunk(clusterIds: readonly string[]): Promise<string[]> {
     return this.db.transaction(async () => {
-      await this.states.lock(clusterId);
-      const [cluster] = await this.clusters.byIds([clusterId]);
-      if (!cluster) return false;
-      const desired = await this.desired(cluster);
-      const documentHash = createHash('sha256').update(canonicalJson(desired)).digest('hex');
-      const state = await this.states.find(clusterId);
-      if (state?.documentHash === documentHash) return false;
-      const revision = (state?.revision ?? 0) + 1;
-      await this.sink.putAssignment(clusterId, AssignmentSchema.parse({ clusterId, revision, ...desired }));
-      await this.states.save({
-        clusterId,
-        documentHash,
-        revision,
-        bindingIds: desired.bindings.map((binding) => binding.bindingId),
-        bundleDigests: [...new Set(desired.bindings.map((binding) => binding.bundleDigest))],
-        publishedAt: new Date(),
+      // Locks first, snapshot after: a recompute that waited here reads everything the one
+      // before it published, so no replica publishes an older desired set after a newer one.
+      await this.states.lock(clusterIds);
+      const byId = new Map((await this.clusters.byIds(clusterIds)).map((cluster) => [cluster.id, cluster]));
+      const clusters = clusterIds.flatMap((id) => byId.get(id) ?? []);
+      const plan = await this.plan(clusters);
+      const states = await this.states.findMany(clusterIds);
+      const changed: Array<{ state: AssignmentStateEntity; desired: DesiredSet }> = [];
+      for (const cluster of clusters) {
+        try {
+          const { desired, documentHash } = await plan.desired(cluster);
+          const previous = states.get(cluster.id);
+          if (previous?.documentHash === documentHash) continue;
+          const state = {
+            clusterId: cluster.id,
+            documentHash,
+            revision: (previous?.revision ?? 0) + 1,
+            bindingIds: desired.bindings.map((binding) => binding.bindingId),
+            bundleDigests: [...new Set(desired.bindings.map((binding) => binding.bundleDigest))],
+            publishedAt: new Date(),
+          };
+          changed.push({ state, desired });
+        } catch (error) {
+          this.failed(cluster.id, error);
+        }
+      }
+      const outcomes = await settleBounded(changed, PUBLISH_CONCURRENCY, ({ state, desired }) =>
+        this.sink.putAssignment(
+          state.clusterId,
+          AssignmentSchema.parse({ clusterId: state.clusterId, revision: state.revision, ...desired }),
+        ),
+      );
+      const published = changed.flatMap(({ state }, index) => {
+        const outcome = outcomes[index]!;
+        if (outcome.status === 'fulfilled') return [state];
+        this.failed(state.clusterId, outcome.reason);
+        return [];
       });
-      return true;
+      // Only what reached NATS is remembered; the next change retries the rest.
+      await this.states.saveMany(published);
+      return published.map((state) => state.clusterId);
     });
   }
 
-  /** Every binding targeting the cluster, each at the newest revision the cluster's grants accept. */
-  async desired(cluster: ClusterView): Promise<DesiredSet> {
-    const bindings = (await this.bindings.all()).filter((binding) => targets(binding, cluster));
+  private failed(clusterId: string, error: unknown): void {
+    this.logger.error(
+      `publishing the assignment of cluster ${clusterId} failed: ${(error as Error).message}`,
+    );
+  }
+
+  /** Reads the snapshot for these clusters (bindings, grants, tenants, candidate revisions) once. */
+  private async plan(clusters: readonly ClusterView[]): Promise<DesiredPlan> {
+    const bindings = (await this.bindings.all()).filter((binding) =>
+      clusters.some((cluster) => targets(binding, cluster)),
+    );
     const grants = new Map<string, Grant[]>();
     for (const grant of await this.grants.all()) {
       grants.set(grant.tenantId, [...(grants.get(grant.tenantId) ?? []), toPolicyGrant(grant)]);
     }
     const slugs = await this.tenants.slugsById([...new Set(bindings.map((binding) => binding.tenantId))]);
-    const entries = [];
+    const pinned = new Map(
+      (await this.revisions.findScheduled(bindings.flatMap((binding) => binding.pinnedRevisionId ?? []))).map(
+        (revision) => [revision.id, revision],
+      ),
+    );
+    const pinnedOf = (binding: BindingEntity) =>
+      binding.pinnedRevisionId ? pinned.get(binding.pinnedRevisionId) : undefined;
+    const candidates = await this.revisions.deployableForBindings(
+      bindings.filter((binding) => !pinnedOf(binding)).map((binding) => binding.id),
+      FALLBACK_DEPTH,
+    );
     for (const binding of bindings) {
-      const tenantGrants = grants.get(binding.tenantId) ?? [];
-      const limits = limitsForCluster(tenantGrants, cluster.labels);
-      const tenant = slugs.get(binding.tenantId);
-      if (!limits || !tenant) continue;
-      const revision = await this.acceptedRevision(binding, tenantGrants, cluster);
-      if (!revision) continue;
-      entries.push({
-        limits,
-        binding: {
-          bindingId: binding.id,
-          tenant,
-          name: binding.name,
-          bundleDigest: revision.bundleDigest!,
-          commit: revision.commit,
-          namespace: binding.namespace,
-          syncPolicy: binding.syncPolicy,
-          suspended: binding.suspended,
-        },
-      });
+      const revision = pinnedOf(binding);
+      if (revision) candidates.set(binding.id, [revision]);
     }
-    return desiredSet(entries);
+    return new DesiredPlan({ bindings, grants, slugs, candidates }, (digest) => this.objectsOf(digest));
+  }
+
+  /** Every binding targeting the cluster, each at the newest revision the cluster's grants accept. */
+  async desired(cluster: ClusterView): Promise<DesiredSet> {
+    return (await (await this.plan([cluster])).desired(cluster)).desired;
   }
 
   /** The pinned revision, else the newest deployable one; either only if the grants accept it. */
@@ -160,12 +208,9 @@ export class SchedulerService {
   ): Promise<RevisionEntity | undefined> {
     const pinned = binding.pinnedRevisionId ? await this.revisions.findById(binding.pinnedRevisionId) : null;
     const candidates = pinned ? [pinned] : await this.revisions.deployable(binding.id, FALLBACK_DEPTH);
-    for (const revision of candidates) {
-      if (!revision.bundleDigest) continue;
-      if (policyOnCluster(await this.objectsOf(revision.bundleDigest), grants, cluster).passed)
-        return revision;
-    }
-    return undefined;
+    return firstFitting(candidates, limitsForCluster(grants, cluster.labels), (digest) =>
+      this.objectsOf(digest),
+    );
   }
 
   /** A stored bundle's objects. */
