@@ -24,6 +24,7 @@ import { BootstrapRevocation1764290000001 } from './migrations/1764290000001-boo
 import { GitOps1764300000000 } from './migrations/1764300000000-gitops.js';
 import { Deployments1764310000000 } from './migrations/1764310000000-deployments.js';
 import { Fleet1764320000000 } from './migrations/1764320000000-fleet.js';
+import { FleetRollup1764330000000 } from './migrations/1764330000000-fleet-rollup.js';
 
 // Listed explicitly (not globbed) so the SWC build and vitest load the same classes.
 // A new module appends its entities and migrations here.
@@ -55,6 +56,7 @@ export const migrations = [
   GitOps1764300000000,
   Deployments1764310000000,
   Fleet1764320000000,
+  FleetRollup1764330000000,
 ];
 
 export function createDataSource(databaseUrl: string): DataSource {
@@ -66,5 +68,8 @@ export function createDataSource(databaseUrl: string): DataSource {
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
+    // Status ingest alone keeps STATUS_INGEST_CONCURRENCY (16) transactions open; the rest serve
+    // the API, the scheduler and the fleet view (pg's default pool is 10).
+    poolSize: 24,
   });
 }

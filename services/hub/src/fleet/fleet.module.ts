@@ -3,6 +3,7 @@ import { EventsController } from './events/events.controller.js';
 import { FleetEvents } from './events/fleet-events.js';
 import { FleetController } from './fleet.controller.js';
 import { FleetMetrics } from './fleet-metrics.js';
+import { FleetRollupCompactor } from './fleet-rollup-compactor.js';
 import { FleetRepository } from './fleet.repository.js';
 import { FleetService } from './fleet.service.js';
 
@@ -14,7 +15,7 @@ import { FleetService } from './fleet.service.js';
 @Global()
 @Module({
   controllers: [FleetController, EventsController],
-  providers: [FleetRepository, FleetService, FleetEvents, FleetMetrics],
+  providers: [FleetRepository, FleetService, FleetEvents, FleetMetrics, FleetRollupCompactor],
   exports: [FleetEvents],
 })
 export class FleetModule {}

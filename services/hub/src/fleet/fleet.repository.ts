@@ -1,29 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { LabelSelector } from '@flotilla/policy';
-import type { SelectQueryBuilder } from 'typeorm';
+import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { BindingEntity } from '../bindings/binding.entity.js';
 import { ClusterEntity } from '../clusters/cluster.entity.js';
 import { whereSelector } from '../clusters/clusters.repository.js';
 import { Problem } from '../common/problem.js';
 import { Db } from '../database/db.js';
 import { DeploymentStatusEntity } from '../deployments/deployment-status.entity.js';
-import { AssignmentStateEntity } from '../scheduler/assignment-state.entity.js';
 import { TenantEntity } from '../tenants/tenant.entity.js';
 import { syncStates, type FleetState } from './fleet.dto.js';
 
-/**
- * The sync state the API shows: `Synced` on a bundle the cluster's published assignment no
- * longer names means the agent has not caught up yet (as on the binding's own view). Bundles
- * carry their binding id, so a digest in the list can only be this binding's.
- */
-const SYNC = `CASE WHEN ds.sync_state = 'Synced' AND COALESCE(
-    jsonb_exists(assignment.binding_ids, CAST(ds.binding_id AS text))
-    AND NOT jsonb_exists(assignment.bundle_digests, ds.applied_digest), false)
-  THEN 'OutOfSync' ELSE ds.sync_state END`;
-
 export interface FleetFilter {
   tenantIds: 'all' | string[];
-  binding?: string;
+  /** The bindings of the asked name in those tenants (`bindingsNamed`); absent: every binding. */
+  bindingIds?: string[];
   selector: LabelSelector | null;
   state?: FleetState;
 }
@@ -77,17 +67,41 @@ function decodeKey(cursor: string): Key {
 const encodeKey = (row: FleetRow) =>
   Buffer.from(JSON.stringify([row.tenantId, row.bindingId, row.clusterId])).toString('base64url');
 
-/** Counts per state, as `count(*) FILTER (...)` columns named like the rollup fields. */
+/**
+ * Rollup counts per state, as `sum(clusters) FILTER (...)` columns named like the rollup fields,
+ * over rows `r` shaped like `fleet_rollup` (a number of clusters per tenant, binding, commit,
+ * shown sync state and health).
+ */
 const COUNTS = {
-  synced: `${SYNC} = 'Synced'`,
-  outOfSync: `${SYNC} = 'OutOfSync'`,
-  failed: `${SYNC} = 'Failed'`,
-  healthy: `ds.health = 'Healthy'`,
-  progressing: `ds.health = 'Progressing'`,
-  degraded: `ds.health = 'Degraded'`,
-  missing: `ds.health = 'Missing'`,
-  unknown: `ds.health = 'Unknown'`,
+  synced: `r.shown_sync_state = 'Synced'`,
+  outOfSync: `r.shown_sync_state = 'OutOfSync'`,
+  failed: `r.shown_sync_state = 'Failed'`,
+  healthy: `r.health = 'Healthy'`,
+  progressing: `r.health = 'Progressing'`,
+  degraded: `r.health = 'Degraded'`,
+  missing: `r.health = 'Missing'`,
+  unknown: `r.health = 'Unknown'`,
 } as const;
+
+/**
+ * The filters both the matrix rows (`ds`) and the rollup rows (`r`) carry as columns.
+ * `shown_sync_state` is the sync state the API shows (see the FleetRollup migration), kept on
+ * the row by triggers. A single binding is an equality, not `= ANY`: with the binding fixed, the
+ * (binding, tenant, cluster) index then yields the page in keyset order, where an array would
+ * need all its rows sorted (or a walk of the whole matrix).
+ */
+function whereFilter(query: SelectQueryBuilder<ObjectLiteral>, alias: string, filter: FleetFilter) {
+  if (filter.tenantIds !== 'all')
+    query.andWhere(`${alias}.tenant_id = ANY(:tenantIds)`, { tenantIds: filter.tenantIds });
+  const { bindingIds } = filter;
+  if (bindingIds?.length === 1)
+    query.andWhere(`${alias}.binding_id = :bindingId`, { bindingId: bindingIds[0] });
+  else if (bindingIds) query.andWhere(`${alias}.binding_id = ANY(:bindingIds)`, { bindingIds });
+  if (filter.state !== undefined) {
+    const column = (syncStates as readonly string[]).includes(filter.state) ? 'shown_sync_state' : 'health';
+    query.andWhere(`${alias}.${column} = :state`, { state: filter.state });
+  }
+}
 
 /** The binding × cluster matrix: reported deployment status joined with its names. */
 @Injectable()
@@ -100,20 +114,13 @@ export class FleetRepository {
       .createQueryBuilder('ds')
       .innerJoin(TenantEntity, 'tenant', 'tenant.id = ds.tenant_id')
       .innerJoin(BindingEntity, 'binding', 'binding.id = ds.binding_id')
-      .innerJoin(ClusterEntity, 'cluster', 'cluster.id = ds.cluster_id')
-      .leftJoin(AssignmentStateEntity, 'assignment', 'assignment.cluster_id = CAST(ds.cluster_id AS text)');
+      .innerJoin(ClusterEntity, 'cluster', 'cluster.id = ds.cluster_id');
   }
 
   private filtered(filter: FleetFilter): SelectQueryBuilder<DeploymentStatusEntity> {
     const query = this.joined();
-    if (filter.tenantIds !== 'all')
-      query.andWhere('ds.tenant_id = ANY(:tenantIds)', { tenantIds: filter.tenantIds });
-    if (filter.binding !== undefined) query.andWhere('binding.name = :binding', { binding: filter.binding });
+    whereFilter(query, 'ds', filter);
     if (filter.selector) whereSelector(query, filter.selector);
-    if (filter.state !== undefined) {
-      const column = (syncStates as readonly string[]).includes(filter.state) ? SYNC : 'ds.health';
-      query.andWhere(`${column} = :state`, { state: filter.state });
-    }
     return query;
   }
 
@@ -130,12 +137,23 @@ export class FleetRepository {
         'revision',
       )
       .addSelect('ds.commit', 'commit')
-      .addSelect(SYNC, 'syncState')
+      .addSelect('ds.shown_sync_state', 'syncState')
       .addSelect('ds.health', 'health')
       .addSelect('ds.error_reason', 'errorReason')
       .addSelect('ds.error_message', 'errorMessage')
       .addSelect('ds.updated_at', 'updatedAt')
       .getRawMany<FleetRow>();
+  }
+
+  /** The ids of the bindings named `name` in the given tenants. */
+  async bindingsNamed(name: string, tenantIds: FleetFilter['tenantIds']): Promise<string[]> {
+    const query = this.db
+      .repository(BindingEntity)
+      .createQueryBuilder('binding')
+      .select('binding.id', 'id')
+      .where('binding.name = :name', { name });
+    if (tenantIds !== 'all') query.andWhere('binding.tenant_id = ANY(:tenantIds)', { tenantIds });
+    return (await query.getRawMany<{ id: string }>()).map((row) => row.id);
   }
 
   /** One page in (tenant, binding, cluster) id order, which the matrix index serves directly. */
@@ -173,35 +191,76 @@ export class FleetRepository {
     );
   }
 
-  /** Per binding and applied commit: how many clusters, and how many in each state. */
+  /**
+   * Per binding and applied commit: how many clusters, and how many in each state. Without a
+   * label selector this sums the trigger-maintained `fleet_rollup` (a few rows per binding);
+   * cluster labels are not part of its key, so with one the matching status rows are counted
+   * into the same shape first, so names are joined per group rather than per row.
+   */
   async rollups(filter: FleetFilter): Promise<Rollup[]> {
-    const query = this.filtered(filter)
+    const { selector } = filter;
+    const query = this.db.manager
+      .createQueryBuilder()
+      .from(
+        selector
+          ? (rows: SelectQueryBuilder<ObjectLiteral>) => {
+              rows
+                .select('ds.tenant_id', 'tenant_id')
+                .addSelect('ds.binding_id', 'binding_id')
+                .addSelect('ds.commit', 'commit')
+                .addSelect('ds.shown_sync_state', 'shown_sync_state')
+                .addSelect('ds.health', 'health')
+                .addSelect('count(*)', 'clusters')
+                .from(DeploymentStatusEntity, 'ds')
+                .innerJoin(ClusterEntity, 'cluster', 'cluster.id = ds.cluster_id')
+                .groupBy('1, 2, 3, 4, 5');
+              whereSelector(rows, selector);
+              return rows;
+            }
+          : 'fleet_rollup',
+        'r',
+      )
+      .innerJoin(TenantEntity, 'tenant', 'tenant.id = r.tenant_id')
+      .innerJoin(BindingEntity, 'binding', 'binding.id = r.binding_id')
       .select('tenant.slug', 'tenant')
       .addSelect('binding.name', 'binding')
-      .addSelect('ds.commit', 'commit')
-      .addSelect('CAST(count(*) AS int)', 'clusters');
+      .addSelect('r.commit', 'commit')
+      .addSelect('CAST(sum(r.clusters) AS int)', 'clusters');
     for (const [name, condition] of Object.entries(COUNTS)) {
-      query.addSelect(`CAST(count(*) FILTER (WHERE ${condition}) AS int)`, name);
+      query.addSelect(`CAST(COALESCE(sum(r.clusters) FILTER (WHERE ${condition}), 0) AS int)`, name);
     }
-    return query
-      .groupBy('tenant.slug')
-      .addGroupBy('binding.name')
-      .addGroupBy('ds.commit')
-      .orderBy('tenant.slug')
-      .addOrderBy('binding.name')
-      .addOrderBy('ds.commit')
-      .getRawMany<Rollup>();
+    whereFilter(query, 'r', filter);
+    return (
+      query
+        .groupBy('tenant.slug')
+        .addGroupBy('binding.name')
+        .addGroupBy('r.commit')
+        // Deltas of a key that netted out (every row moved on) are no group.
+        .having('sum(r.clusters) > 0')
+        .orderBy('tenant.slug')
+        .addOrderBy('binding.name')
+        .addOrderBy('r.commit')
+        .getRawMany<Rollup>()
+    );
   }
 
   /** Binding × cluster pairs by shown sync state and health, for the metrics scrape. */
   stateCounts(): Promise<{ syncState: string; health: string; count: number }[]> {
-    return this.joined()
-      .select(SYNC, 'syncState')
-      .addSelect('ds.health', 'health')
-      .addSelect('CAST(count(*) AS int)', 'count')
+    return this.db.manager
+      .createQueryBuilder()
+      .from('fleet_rollup', 'r')
+      .select('r.shown_sync_state', 'syncState')
+      .addSelect('r.health', 'health')
+      .addSelect('CAST(sum(r.clusters) AS int)', 'count')
       .groupBy('1')
       .addGroupBy('2')
+      .having('sum(r.clusters) > 0')
       .getRawMany();
+  }
+
+  /** Folds the rollup deltas the status triggers appended into one row per key. */
+  async compactRollups(): Promise<void> {
+    await this.db.manager.query('SELECT fleet_rollup_compact()');
   }
 
   /** Clusters by connection state (as the clusters API derives it), for the metrics scrape. */

@@ -16,17 +16,19 @@ export class FleetService {
    * with the first page only; later pages (with `cursor`) answer `rollups: null`.
    */
   async status(auth: AuthContext, tenant: TenantEntity | undefined, query: FleetStatusQuery) {
+    const tenantIds = tenant ? [tenant.id] : auth.access.tenantsWith('bindings:read');
     const filter = {
-      tenantIds: tenant ? [tenant.id] : auth.access.tenantsWith('bindings:read'),
-      binding: query.binding,
+      tenantIds,
+      bindingIds:
+        query.binding === undefined ? undefined : await this.fleet.bindingsNamed(query.binding, tenantIds),
       selector: query.labelSelector === undefined ? null : selectorOf(query.labelSelector),
       state: query.state,
     };
-    const page = await this.fleet.page(filter, { limit: query.limit, cursor: query.cursor });
-    return {
-      items: page.items.map(toFleetItem),
-      nextCursor: page.nextCursor,
-      rollups: query.cursor ? null : await this.fleet.rollups(filter),
-    };
+    // Two independent reads (each its own snapshot, as before): on two pool connections at once.
+    const [page, rollups] = await Promise.all([
+      this.fleet.page(filter, { limit: query.limit, cursor: query.cursor }),
+      query.cursor ? null : this.fleet.rollups(filter),
+    ]);
+    return { items: page.items.map(toFleetItem), nextCursor: page.nextCursor, rollups };
   }
 }
