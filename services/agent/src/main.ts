@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { decodeRegistrationToken } from '@flotilla/contracts';
 import { pino } from 'pino';
 import { Agent } from './agent.js';
-import type { KubeConfigSource } from './reconcile/index.js';
+import { DEFAULT_RATE_LIMIT, type KubeConfigSource } from './reconcile/index.js';
+import type { RateLimit } from './reconcile/rate-limit.js';
 
 /**
  * `npm run agent`: one agent from the environment. In a cluster the install manifests set
@@ -29,6 +30,18 @@ function stateDir(env: NodeJS.ProcessEnv): string {
   return join('.flotilla', `agent-${cluster}`);
 }
 
+/** FLOTILLA_AGENT_KUBE_QPS / _BURST: the agent's request budget against its API server. */
+function kubeRateLimit(env: NodeJS.ProcessEnv): RateLimit {
+  const limit = {
+    qps: Number(env.FLOTILLA_AGENT_KUBE_QPS || DEFAULT_RATE_LIMIT.qps),
+    burst: Number(env.FLOTILLA_AGENT_KUBE_BURST || DEFAULT_RATE_LIMIT.burst),
+  };
+  if (!(limit.qps > 0)) throw new Error('FLOTILLA_AGENT_KUBE_QPS must be a number above 0');
+  if (!(Number.isInteger(limit.burst) && limit.burst >= 1))
+    throw new Error('FLOTILLA_AGENT_KUBE_BURST must be a whole number of at least 1');
+  return limit;
+}
+
 async function main(): Promise<void> {
   const env = process.env;
   const logger = pino({ level: env.FLOTILLA_AGENT_LOG_LEVEL ?? 'info', base: { service: 'flotilla-agent' } });
@@ -44,7 +57,7 @@ async function main(): Promise<void> {
     kube: kubeSource(env),
     namespace: env.FLOTILLA_AGENT_NAMESPACE || 'flotilla-system',
     logger,
-    reconcile: { bundlePublicKey, stateDir: stateDir(env) },
+    reconcile: { bundlePublicKey, stateDir: stateDir(env), kubeClient: { rateLimit: kubeRateLimit(env) } },
   });
   const health = createServer((req, res) => {
     // Live while the process runs; ready once the hub accepted this agent.

@@ -12,6 +12,7 @@ export { Reconciler, type ReconcileInput, type ReconcilerParts } from './reconci
 export { ResourceManager, FIELD_MANAGER } from './resource-manager.js';
 export { Discovery, type ResourceInfo } from './discovery.js';
 export {
+  DEFAULT_RATE_LIMIT,
   KubeClient,
   loadKubeConfig,
   type Identity,

@@ -48,7 +48,8 @@ export interface KubeRequest {
   contentType?: string;
 }
 
-const DEFAULT_RATE_LIMIT: RateLimit = { qps: 20, burst: 40 };
+/** As Argo CD's application controller (ARGOCD_K8S_CLIENT_QPS / _BURST): client-go's 5 / 10 would need minutes for a few thousand objects. */
+export const DEFAULT_RATE_LIMIT: RateLimit = { qps: 50, burst: 100 };
 
 /**
  * The agent's connection to one cluster. It reuses client-node for everything about
@@ -59,6 +60,12 @@ const DEFAULT_RATE_LIMIT: RateLimit = { qps: 20, burst: 40 };
  *
  * Every request takes a token from a bucket shared by all identities of this client, and
  * 429 / 5xx / network failures are retried a bounded number of times.
+ *
+ * Connections are pooled per client (shared by its identities): client-node builds a new
+ * undici dispatcher in every `applySecurityAuthentication`, which would open — and, over TLS,
+ * handshake — a fresh connection for every request and leave its sockets behind. The
+ * dispatcher's TLS options come from the kubeconfig, which a client never reloads, so the
+ * first one serves for the client's life; credentials in headers are still applied per request.
  */
 export class KubeClient {
   private constructor(
@@ -68,6 +75,7 @@ export class KubeClient {
     private readonly retry: RetryPolicy,
     private readonly clock: Clock,
     private readonly http: HttpLibrary,
+    private readonly connections: { dispatcher?: ReturnType<RequestContext['getDispatcher']> },
     readonly identity: Identity | undefined,
   ) {}
 
@@ -82,13 +90,23 @@ export class KubeClient {
       { ...DEFAULT_RETRY, ...options.retry },
       clock,
       options.httpLibrary ?? new IsomorphicFetchHttpLibrary(),
+      {},
       undefined,
     );
   }
 
   /** The same connection and rate limit, acting as `identity` (Impersonate-User/-Group). */
   impersonating(identity: Identity): KubeClient {
-    return new KubeClient(this.kc, this.server, this.bucket, this.retry, this.clock, this.http, identity);
+    return new KubeClient(
+      this.kc,
+      this.server,
+      this.bucket,
+      this.retry,
+      this.clock,
+      this.http,
+      this.connections,
+      identity,
+    );
   }
 
   /** Sends one request; resolves with the parsed JSON answer, throws KubeApiError otherwise. */
@@ -128,6 +146,8 @@ export class KubeClient {
     }
     // Credentials, TLS and the dispatcher come from the kubeconfig, exactly as for client-node's own APIs.
     await this.kc.applySecurityAuthentication(context);
+    const dispatcher = (this.connections.dispatcher ??= context.getDispatcher());
+    if (dispatcher) context.setDispatcher(dispatcher);
     if (this.identity) {
       context.setHeaderParam('Impersonate-User', this.identity.user);
       if (this.identity.group !== undefined) context.setHeaderParam('Impersonate-Group', this.identity.group);
