@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import type { Grant } from '@flotilla/policy';
 import type { PageQuery } from '../common/pagination.js';
 import { Problem } from '../common/problem.js';
 import { toDeploymentDto, toSyncHistoryDto } from '../deployments/deployment-view.js';
@@ -10,6 +9,7 @@ import { GrantsRepository } from '../grants/grants.repository.js';
 import { GitRepositoriesRepository } from '../repositories/git-repositories.repository.js';
 import { RepositorySecrets } from '../repositories/repository-secrets.js';
 import { buildInputFor, buildRevision } from '../revisions/revision-builder.js';
+import type { RevisionEntity } from '../revisions/revision.entity.js';
 import { RevisionService } from '../revisions/revision.service.js';
 import { RevisionsRepository } from '../revisions/revisions.repository.js';
 import { AssignmentStateRepository } from '../scheduler/assignment-state.repository.js';
@@ -66,12 +66,16 @@ export class BindingStatus {
     const targeted = (await this.clusters.all()).filter((c) => targets(binding, c));
     // One read of every targeted cluster's assignment, not one per cluster: the view answers every binding POST.
     const states = await this.states.findMany(targeted.map((cluster) => cluster.id));
-    const clusters = [];
-    for (const cluster of targeted) {
-      clusters.push(
-        await this.clusterEntry(binding, grants, cluster, reported.get(cluster.id), states.get(cluster.id)),
-      );
-    }
+    const accepted = await this.scheduler.acceptedRevisions(binding, grants, targeted);
+    const clusters = targeted.map((cluster) =>
+      this.clusterEntry(
+        binding,
+        cluster,
+        accepted.get(cluster.id),
+        reported.get(cluster.id),
+        states.get(cluster.id),
+      ),
+    );
     return {
       ...(await this.base(binding, tenant)),
       revision: latest?.commit ?? null,
@@ -91,25 +95,24 @@ export class BindingStatus {
     const grants = (await this.grants.forTenant(binding.tenantId)).map(toPolicyGrant);
     const history = await this.deployments.historyPage(binding.tenantId, binding.id, cluster.id, page);
     return {
-      ...(await this.clusterEntry(
+      ...this.clusterEntry(
         binding,
-        grants,
         cluster,
+        await this.scheduler.acceptedRevision(binding, grants, cluster),
         reported ?? undefined,
         (await this.states.find(cluster.id)) ?? undefined,
-      )),
+      ),
       history: { ...history, items: history.items.map(toSyncHistoryDto) },
     };
   }
 
-  private async clusterEntry(
+  private clusterEntry(
     binding: BindingEntity,
-    grants: Grant[],
     cluster: ClusterView,
+    assigned: RevisionEntity | undefined,
     reported: DeploymentStatusEntity | undefined,
     state: AssignmentStateEntity | undefined,
   ) {
-    const assigned = await this.scheduler.acceptedRevision(binding, grants, cluster);
     const bundleDigest = assigned?.bundleDigest ?? null;
     return {
       id: cluster.id,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AssignmentSchema } from '@flotilla/contracts';
-import { readBundle, type KubeObject } from '@flotilla/manifests';
+import { canonicalJson, readBundle, type KubeObject } from '@flotilla/manifests';
 import { limitsForCluster, matchesSelector, type Grant, type LabelSelector } from '@flotilla/policy';
 import { BindingsRepository } from '../bindings/bindings.repository.js';
 import type { BindingEntity } from '../bindings/binding.entity.js';
@@ -206,11 +206,34 @@ export class SchedulerService {
     grants: readonly Grant[],
     cluster: ClusterView,
   ): Promise<RevisionEntity | undefined> {
+    return (await this.acceptedRevisions(binding, grants, [cluster])).get(cluster.id);
+  }
+
+  /**
+   * `acceptedRevision` for many clusters (a binding's view lists every cluster it targets):
+   * the candidates are read once, and clusters with the same labels share one answer.
+   */
+  async acceptedRevisions(
+    binding: BindingEntity,
+    grants: readonly Grant[],
+    clusters: readonly ClusterView[],
+  ): Promise<Map<string, RevisionEntity | undefined>> {
     const pinned = binding.pinnedRevisionId ? await this.revisions.findById(binding.pinnedRevisionId) : null;
     const candidates = pinned ? [pinned] : await this.revisions.deployable(binding.id, FALLBACK_DEPTH);
-    return firstFitting(candidates, limitsForCluster(grants, cluster.labels), (digest) =>
-      this.objectsOf(digest),
-    );
+    const byLabels = new Map<string, Promise<RevisionEntity | undefined>>();
+    const accepted = new Map<string, RevisionEntity | undefined>();
+    for (const cluster of clusters) {
+      const labels = canonicalJson(cluster.labels);
+      let answer = byLabels.get(labels);
+      if (!answer) {
+        answer = firstFitting(candidates, limitsForCluster(grants, cluster.labels), (digest) =>
+          this.objectsOf(digest),
+        );
+        byLabels.set(labels, answer);
+      }
+      accepted.set(cluster.id, await answer);
+    }
+    return accepted;
   }
 
   /** A stored bundle's objects. */
