@@ -1,14 +1,20 @@
 import { fmtCreds } from '@nats-io/jwt';
-import { createAccount, createUser } from '@nats-io/nkeys';
+import { createAccount, createOperator, createUser } from '@nats-io/nkeys';
 import { jwtAuthenticator } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
-import { nativeCredsAuthenticator, nativeFromSeed, nativeKeyPair, parseCreds } from './native-nkeys.js';
+import {
+  nativeCredsAuthenticator,
+  nativeFromSeed,
+  nativeKeyPair,
+  nativeVerify,
+  parseCreds,
+} from './native-nkeys.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
 describe('native nkeys', () => {
   it('signs exactly as nkeys does, and verifies', () => {
-    for (const pair of [createAccount(), createUser(), createAccount()]) {
+    for (const pair of [createOperator(), createAccount(), createUser(), createUser()]) {
       const native = nativeKeyPair(pair);
       const input = bytes(`payload for ${pair.getPublicKey()}`);
       expect(native.getPublicKey()).toBe(pair.getPublicKey());
@@ -38,5 +44,26 @@ describe('native nkeys', () => {
 
   it('names a creds text without its blocks as unparseable', () => {
     expect(() => parseCreds('no credentials here')).toThrow(/unable to parse credentials/);
+  });
+});
+
+describe('nativeVerify', () => {
+  it('accepts what the key signed and nothing else', () => {
+    const signer = createAccount();
+    const input = bytes('claims');
+    const signature = signer.sign(input);
+    expect(nativeVerify(signer.getPublicKey(), input, signature)).toBe(true);
+    expect(nativeVerify(signer.getPublicKey(), bytes('other claims'), signature)).toBe(false);
+    expect(nativeVerify(createAccount().getPublicKey(), input, signature)).toBe(false);
+  });
+
+  it('answers false for a malformed key or checksum', () => {
+    const signer = createUser();
+    const key = signer.getPublicKey();
+    const signature = signer.sign(bytes('x'));
+    const middle = key.length >> 1;
+    const broken = key.slice(0, middle) + (key[middle] === 'A' ? 'B' : 'A') + key.slice(middle + 1);
+    expect(nativeVerify(broken, bytes('x'), signature)).toBe(false);
+    expect(nativeVerify('not-a-key', bytes('x'), signature)).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
+import { nativeVerify } from '@flotilla/contracts';
 import { decode, type ClaimsData } from '@nats-io/jwt';
-import { fromPublic } from '@nats-io/nkeys';
 
 /**
  * The claims of `jwt` if it carries a valid signature by `issuer`, else null.
@@ -17,9 +17,5 @@ export function verifiedClaims<T>(jwt: string, issuer: string): ClaimsData<T> | 
   if (claims.iss !== issuer) return null;
   const signed = new TextEncoder().encode(`${parts[0]}.${parts[1]}`);
   const signature = Buffer.from(parts[2], 'base64url');
-  try {
-    return fromPublic(issuer).verify(signed, signature) ? claims : null;
-  } catch {
-    return null;
-  }
+  return nativeVerify(issuer, signed, signature) ? claims : null;
 }
