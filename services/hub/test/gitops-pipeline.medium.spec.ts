@@ -81,6 +81,13 @@ describe('commit → checks → signed bundle → assignment of every matching c
     expect(object?.metadata.labels?.['flotilla.dev/tenant']).toBe('team-a');
     expect(JSON.stringify(object)).toContain('nginx:1.1');
     expect((await access.fetch(clusters.dev1!, { digest: bound!.bundleDigest })).status).toBe('forbidden');
+    // Fetches arriving together share one entitlement read, each still answered for its own cluster.
+    const together = await Promise.all(
+      [clusters.prod1!, clusters.dev1!, clusters.prod2!, clusters.dev1!].map(
+        async (cluster) => (await access.fetch(cluster, { digest: bound!.bundleDigest })).status,
+      ),
+    );
+    expect(together).toEqual(['ok', 'forbidden', 'ok', 'forbidden']);
   });
 
   const binding = () => ops.call('GET', '/tenants/team-a/bindings/web');

@@ -6,3 +6,6 @@ export type { KubeObject, UserInfo } from './types.js';
 export type { TokenIdentity } from './authn.js';
 export { Kubectl } from './kubectl.js';
 export type { KubectlResult } from './kubectl.js';
+export type { InProcessRequest, InProcessResponse } from './server.js';
+export { DEFAULT_APPLY_LATENCY, InProcessTransport, latencySampler } from './in-process-transport.js';
+export type { ApplyLatency, InProcessTransportOptions } from './in-process-transport.js';

@@ -4,7 +4,14 @@
  * Many instances can live in one process; an idle instance holds no timers.
  */
 import { writeFile } from 'node:fs/promises';
-import { createServer as createHttpServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  IncomingHttpHeaders,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  Server,
+  ServerResponse,
+} from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { AddressInfo, Socket } from 'node:net';
 import { parse as parseYaml } from 'yaml';
@@ -58,13 +65,32 @@ export interface KubeTestServerOptions {
   log?: (line: string) => void;
 }
 
+/** A request handed to `KubeTestServer.dispatch` (no socket). */
+export interface InProcessRequest {
+  method: string;
+  /** Path and query, as in an HTTP request line (e.g. `/api/v1/namespaces?limit=5`). */
+  url: string;
+  /** Header names in any case; a repeated header as an array. */
+  headers?: Record<string, string | string[]>;
+  body?: string | Buffer;
+}
+
+export interface InProcessResponse {
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string | string[]>;
+  body: string;
+}
+
 export interface KubeTestServerStats {
-  /** Every HTTP request. */
+  /** Every request, over HTTP or dispatched in-process. */
   requests: number;
   /** Successful create, update, patch, delete and deletecollection requests that were not dry runs. */
   writes: number;
   /** Requests by Kubernetes verb (get, list, watch, create, update, patch, delete, deletecollection) or HTTP method for other paths. */
   byVerb: Record<string, number>;
+  /** TCP connections accepted (over HTTP): how well clients reuse them. */
+  connections: number;
   /** Stored changes (resourceVersion bumps) since the last reset: a no-op apply makes none. */
   readonly changes: number;
   reset(): void;
@@ -85,6 +111,56 @@ const ADMIN: UserInfo = { name: 'kubernetes-admin', groups: [MASTERS_GROUP, 'sys
 
 function mediaType(header: string | undefined): string {
   return (header ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** One request as the API reads it: from node:http, or handed over in-process by `dispatch`. */
+interface ApiRequest {
+  method: string;
+  url: string;
+  /** Lower-case names, as node:http gives them. */
+  headers: IncomingHttpHeaders;
+  /** Every value of every header (impersonation headers may repeat). */
+  headersDistinct: Record<string, string[] | undefined>;
+  body(): Promise<Buffer>;
+  /** The HTTP exchange a watch streams over; in-process requests have none. */
+  http?: { req: IncomingMessage; res: ServerResponse };
+}
+
+/** Where an answer goes: node's ServerResponse, or a recorder for `dispatch`. */
+interface ApiResponse {
+  readonly headersSent: boolean;
+  setHeader(name: string, value: string | number | readonly string[]): unknown;
+  writeHead(code: number, headers: OutgoingHttpHeaders): unknown;
+  end(text: string): unknown;
+  destroy(): unknown;
+}
+
+/** Records the one answer of an in-process request. */
+class RecordedResponse implements ApiResponse {
+  status = 0;
+  headersSent = false;
+  /** The answer broke off after its headers (over HTTP: a reset connection). */
+  reset = false;
+  body = '';
+  readonly headers: Record<string, string | string[]> = {};
+
+  setHeader(name: string, value: string | number | readonly string[]): void {
+    this.headers[name.toLowerCase()] = typeof value === 'object' ? [...value] : String(value);
+  }
+
+  writeHead(code: number, headers: OutgoingHttpHeaders): void {
+    this.status = code;
+    for (const [name, value] of Object.entries(headers)) if (value !== undefined) this.setHeader(name, value);
+    this.headersSent = true;
+  }
+
+  end(text: string): void {
+    this.body = text;
+  }
+
+  destroy(): void {
+    this.reset = true;
+  }
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -124,10 +200,8 @@ function parseBody(raw: Buffer, contentType: string): unknown {
   }
 }
 
-function hasImpersonation(req: IncomingMessage): boolean {
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2)
-    if (raw[i].length > 12 && raw[i].toLowerCase().startsWith('impersonate-')) return true;
+function hasImpersonation(headers: IncomingHttpHeaders): boolean {
+  for (const name in headers) if (name.length > 12 && name.startsWith('impersonate-')) return true;
   return false;
 }
 
@@ -139,6 +213,7 @@ class Stats implements KubeTestServerStats {
   requests = 0;
   writes = 0;
   byVerb: Record<string, number> = {};
+  connections = 0;
   private base: number;
 
   constructor(private readonly resourceVersion: () => number) {
@@ -153,6 +228,7 @@ class Stats implements KubeTestServerStats {
     this.requests = 0;
     this.writes = 0;
     this.byVerb = {};
+    this.connections = 0;
     this.base = this.resourceVersion();
   }
 }
@@ -201,11 +277,12 @@ export class KubeTestServer {
   }
 
   private async listen(host: string, port: number): Promise<void> {
-    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handleHttp(req, res);
     this.server = this.opts.tls
       ? createHttpsServer({ ...selfSignedCertificate() }, handler)
       : createHttpServer(handler);
     this.server.on('connection', (s: Socket) => {
+      this.stats.connections++;
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
@@ -296,23 +373,66 @@ export class KubeTestServer {
     return n;
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const request: ApiRequest = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      headersDistinct: req.headersDistinct as Record<string, string[] | undefined>,
+      body: () => readBody(req),
+      http: { req, res },
+    };
+    if (this.opts.log) {
+      const started = performance.now();
+      res.on('finish', () => this.logAnswer(request, res.statusCode, started));
+    }
+    return this.handle(request, res);
+  }
+
+  /**
+   * Answers one request without a socket, through exactly the code path of HTTP requests
+   * (authentication, impersonation, RBAC, fault injection, stats). Watches need a stream and
+   * are refused.
+   */
+  async dispatch(request: InProcessRequest): Promise<InProcessResponse> {
+    const headers: Record<string, string | string[]> = {};
+    const headersDistinct: Record<string, string[]> = {};
+    for (const [name, value] of Object.entries(request.headers ?? {})) {
+      const values = typeof value === 'string' ? [value] : value;
+      headers[name.toLowerCase()] = name.toLowerCase() === 'set-cookie' ? values : values.join(', ');
+      headersDistinct[name.toLowerCase()] = values;
+    }
+    const body =
+      typeof request.body === 'string' ? Buffer.from(request.body) : (request.body ?? Buffer.alloc(0));
+    const apiRequest: ApiRequest = {
+      method: request.method,
+      url: request.url,
+      headers,
+      headersDistinct,
+      body: () => (body.length > MAX_BODY ? Promise.reject(errors.tooLarge()) : Promise.resolve(body)),
+    };
+    const started = performance.now();
+    const res = new RecordedResponse();
+    await this.handle(apiRequest, res);
+    if (this.opts.log) this.logAnswer(apiRequest, res.status, started);
+    if (res.reset) throw new Error(`${request.method} ${request.url}: answer broke off`);
+    return { status: res.status, headers: res.headers, body: res.body };
+  }
+
+  private logAnswer(req: ApiRequest, status: number, started: number): void {
+    this.opts.log?.(
+      `${req.method} ${req.url} ${status} ${(performance.now() - started).toFixed(1)}ms ct=${req.headers['content-type'] ?? ''} accept=${req.headers.accept ?? ''} ua=${req.headers['user-agent'] ?? ''}`,
+    );
+  }
+
+  private async handle(req: ApiRequest, res: ApiResponse): Promise<void> {
     this.stats.requests++;
     const warnings: string[] = [];
-    if (this.opts.log) {
-      const log = this.opts.log;
-      const started = performance.now();
-      res.on('finish', () =>
-        log(
-          `${req.method} ${req.url} ${res.statusCode} ${(performance.now() - started).toFixed(1)}ms ct=${req.headers['content-type'] ?? ''} accept=${req.headers.accept ?? ''} ua=${req.headers['user-agent'] ?? ''}`,
-        ),
-      );
-    }
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = new URL(req.url, 'http://localhost');
       const q = url.searchParams;
       const info = parseRequestInfo(
-        req.method ?? 'GET',
+        req.method,
         url.pathname,
         boolParam(q.get('watch')),
         q.get('fieldSelector'),
@@ -328,9 +448,7 @@ export class KubeTestServer {
       });
       if (fault) throw fault;
       let user = this.authn.authenticate(req.headers.authorization);
-      const imp = hasImpersonation(req)
-        ? readImpersonationHeaders(req.headersDistinct as Record<string, string[] | undefined>)
-        : undefined;
+      const imp = hasImpersonation(req.headers) ? readImpersonationHeaders(req.headersDistinct) : undefined;
       if (imp) user = impersonate(user, imp, (a) => this.rbac.authorize(a));
       this.authorize(user, info);
       if (!info.resourceRequest) return this.serveNonResource(req, res, info, url);
@@ -373,7 +491,7 @@ export class KubeTestServer {
   }
 
   private send(
-    res: ServerResponse,
+    res: ApiResponse,
     code: number,
     body: unknown,
     contentType = 'application/json',
@@ -390,7 +508,7 @@ export class KubeTestServer {
     res.end(text);
   }
 
-  private sendError(res: ServerResponse, e: unknown, warnings: string[]): void {
+  private sendError(res: ApiResponse, e: unknown, warnings: string[]): void {
     const err = e instanceof StatusError ? e : errors.internal((e as Error)?.message ?? String(e));
     if (!(e instanceof StatusError)) console.error('kube-test-server: internal error', e);
     if (res.headersSent) {
@@ -401,7 +519,7 @@ export class KubeTestServer {
     this.send(res, err.code, err.toStatus(), 'application/json', warnings);
   }
 
-  private serveNonResource(req: IncomingMessage, res: ServerResponse, info: RequestInfo, url: URL): void {
+  private serveNonResource(req: ApiRequest, res: ApiResponse, info: RequestInfo, url: URL): void {
     if (info.verb !== 'get' && info.verb !== 'head') throw errors.methodNotAllowed();
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const accept = req.headers.accept;
@@ -447,8 +565,8 @@ export class KubeTestServer {
   }
 
   private async serveResource(
-    req: IncomingMessage,
-    res: ServerResponse,
+    req: ApiRequest,
+    res: ApiResponse,
     info: RequestInfo,
     q: URLSearchParams,
     base: { user: UserInfo; dryRun: boolean; warnings: string[] },
@@ -470,7 +588,7 @@ export class KubeTestServer {
     const ns = rt.namespaced ? info.namespace : undefined;
     const name = info.name;
     const needsBody = ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(info.verb);
-    const body = needsBody ? parseBody(await readBody(req), req.headers['content-type'] ?? '') : undefined;
+    const body = needsBody ? parseBody(await req.body(), req.headers['content-type'] ?? '') : undefined;
     const reply = (code: number, obj: KubeObject) => {
       if (WRITE_VERBS.has(info.verb) && !ctx.dryRun && !rt.virtual) this.stats.writes++;
       this.send(res, code, obj, 'application/json', base.warnings);
@@ -509,7 +627,8 @@ export class KubeTestServer {
         return reply(200, list);
       }
       case 'watch':
-        return this.serveWatch(req, res, rt, version, ns, q);
+        if (!req.http) throw errors.badRequest('watches are served over HTTP only, not in-process');
+        return this.serveWatch(req.http.req, req.http.res, rt, version, ns, q);
       case 'create': {
         if (info.subresource === 'token' && rt.resource === 'serviceaccounts' && !rt.group) {
           return reply(201, answerTokenRequest(this.store, this.authn, ns!, name!, body));

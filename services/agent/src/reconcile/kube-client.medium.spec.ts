@@ -84,3 +84,15 @@ it('acts as the impersonated user and group', async () => {
     });
   expect(allowed.items).toEqual([]);
 });
+
+it('reuses its TLS connections across requests and identities', async () => {
+  const reusing = client(recordingClock());
+  const tenant = reusing.impersonating({ user: 'system:serviceaccount:team-a:flotilla' });
+  for (let i = 0; i < 20; i++) {
+    await reusing.request({ method: 'GET', path: '/api/v1/namespaces/default' });
+    await tenant.request({ method: 'GET', path: '/api/v1/namespaces' }).catch(() => undefined);
+  }
+  expect(server.stats.requests).toBe(40);
+  // Sequential requests need one connection; a few more would be tolerable, 40 is the defect.
+  expect(server.stats.connections).toBeLessThanOrEqual(2);
+});

@@ -23,16 +23,21 @@ export interface ReconcileRuntimeOptions {
   /** Timers and concurrency of the runtime (tests shorten them). */
   tuning?: Pick<AgentRuntimeOptions, 'resyncIntervalMs' | 'pollIntervalMs' | 'debounceMs' | 'concurrency'> & {
     watchBackoff?: { baseMs: number; maxMs: number };
+    /**
+     * Watch the applied objects to find drift at once (default true). Off, drift waits for the
+     * periodic resync: simulated fleets turn it off rather than hold a watch per namespace.
+     */
+    driftWatches?: boolean;
   };
 }
 
 /**
  * The reconcile side of one agent, built from one kubeconfig: client → resource manager →
- * inventory → reconciler → runtime (with watch-triggered drift detection). Not started.
+ * inventory → reconciler → runtime (with watch-triggered drift detection unless turned off). Not started.
  */
 export function openReconcileRuntime(options: ReconcileRuntimeOptions): Promise<AgentRuntime> {
   const { kubeConfig, namespace, logger, tuning = {} } = options;
-  const { watchBackoff, ...timers } = tuning;
+  const { watchBackoff, driftWatches = true, ...timers } = tuning;
   const manager = new ResourceManager(KubeClient.create(kubeConfig, options.kubeClient));
   const inventory = new ConfigMapInventoryStore(manager, namespace);
   const reconciler = new Reconciler({
@@ -46,7 +51,7 @@ export function openReconcileRuntime(options: ReconcileRuntimeOptions): Promise<
     state: { dir: options.stateDir },
     reconciler,
     inventory,
-    watch: { kubeConfig, manager, ...(watchBackoff && { backoff: watchBackoff }) },
+    watch: driftWatches ? { kubeConfig, manager, ...(watchBackoff && { backoff: watchBackoff }) } : undefined,
     logger,
     ...timers,
   });
