@@ -3,6 +3,7 @@ import { KubeTestServer } from '@flotilla/testing';
 import { KubeConfig, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { AGENT_NODE_OPTIONS } from '../src/clusters/install-manifests.js';
 import { TestHub, type Json } from './harness.js';
 
 const api = '/api/v1/clusters';
@@ -174,7 +175,8 @@ describe('clusters API', () => {
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,
     });
-    expect(container.resources.requests).toEqual({ cpu: '50m', memory: '64Mi' });
+    expect(container.resources.requests).toEqual({ cpu: '50m', memory: '128Mi' });
+    expect(container.env).toContainEqual({ name: 'NODE_OPTIONS', value: AGENT_NODE_OPTIONS });
     expect(container.readinessProbe.httpGet.path).toBe('/readyz');
     expect(container.livenessProbe.httpGet.path).toBe('/healthz');
     const clusterRole = objects.find((o) => o.kind === 'ClusterRole')!;

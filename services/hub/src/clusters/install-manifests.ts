@@ -9,6 +9,12 @@ export const CREDENTIALS_SECRET = 'flotilla-agent-credentials';
 export const AGENT_HEALTH_PORT = 8081;
 /** Where the agent keeps its cached assignment, bundles and queued reports (an emptyDir). */
 export const AGENT_STATE_DIR = '/var/lib/flotilla-agent';
+/**
+ * The agent's V8 flags (NODE_OPTIONS in its container). A 1 MiB young generation instead of
+ * the default 16 MiB semi-spaces: the agent allocates little and often, and V8 otherwise keeps
+ * ~60 MiB of mostly empty heap committed (bench:agent-footprint: idle RSS 172 → 130 MiB).
+ */
+export const AGENT_NODE_OPTIONS = '--max-semi-space-size=1';
 
 export interface InstallOptions {
   clusterName: string;
@@ -154,6 +160,7 @@ export function installObjects(opts: InstallOptions): Record<string, unknown>[] 
                     valueFrom: { secretKeyRef: { name: REGISTRATION_SECRET, key: 'bundlePublicKey' } },
                   },
                   { name: 'FLOTILLA_AGENT_STATE_DIR', value: AGENT_STATE_DIR },
+                  { name: 'NODE_OPTIONS', value: AGENT_NODE_OPTIONS },
                 ],
                 volumeMounts: [{ name: 'state', mountPath: AGENT_STATE_DIR }],
                 ports: [{ name: 'health', containerPort: AGENT_HEALTH_PORT }],
@@ -163,7 +170,8 @@ export function installObjects(opts: InstallOptions): Record<string, unknown>[] 
                   initialDelaySeconds: 10,
                   periodSeconds: 20,
                 },
-                resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+                // bench:agent-footprint: RSS ~130 MiB idle, ~200 MiB with 100 bindings × 20 objects.
+                resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
                 securityContext: {
                   allowPrivilegeEscalation: false,
                   readOnlyRootFilesystem: true,
