@@ -2,18 +2,83 @@ import { createHmac } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GitTestServer, KubeTestServer, type TestRepo } from '@flotilla/testing';
+import {
+  GitTestServer,
+  InProcessTransport,
+  KubeTestServer,
+  type ApplyLatency,
+  type TestRepo,
+} from '@flotilla/testing';
 import { Agent } from '../../agent/src/agent.js';
 import { loadKubeConfig } from '../../agent/src/reconcile/index.js';
 import type { AgentRuntime } from '../../agent/src/runtime/index.js';
 import { openReconcileRuntime } from '../../agent/src/runtime/reconcile-runtime.js';
 import { HUB_CONFIG, type HubConfig } from '../../hub/src/config/config.js';
-import { natsUrl } from '../../hub/src/messaging/hub-messaging.service.js';
+import { HubMessaging, natsUrl } from '../../hub/src/messaging/hub-messaging.service.js';
 import { BundleSigner } from '../../hub/src/revisions/bundle-signer.js';
-import { GitOpsHub, prodGrant } from '../../hub/test/gitops-fixture.js';
+import { GitOpsHub } from '../../hub/test/gitops-fixture.js';
+import {
+  bindingNamespace,
+  createBindings,
+  registerRepository,
+  settledPairs,
+  TENANT,
+  workloadFiles,
+} from './gitops-repo.js';
 
 const AGENT_NAMESPACE = 'flotilla-system';
-const TENANT = 'team-a';
+
+/**
+ * How agents reach their clusters. `http`: a socket per request and a drift watch per
+ * namespace, as in production. `in-process`: the reconcile runtime's requests go through an
+ * InProcessTransport with a simulated apply latency, drift watches off (the periodic resync
+ * still finds drift); the agent's own few requests (credential Secret, cluster facts) stay HTTP.
+ */
+export type FleetBackend = 'http' | 'in-process';
+
+export interface FleetOptions {
+  /**
+   * Default: `in-process` above 50 agents. Past that, HTTP plumbing and watch streams of the
+   * simulated clusters (in the same process as the hub) cost more CPU than the hub under test.
+   */
+  backend?: FleetBackend;
+  /** Write latency of the in-process backend (default p50 15 / p90 30 ms); false for none. */
+  applyLatency?: ApplyLatency | false;
+  /** Leave the bindings to `createBindings()` instead of creating them in `start()`. */
+  deferBindings?: boolean;
+  /**
+   * Clusters registered, and agents started until connected, at once during setup. Default 16:
+   * the hub serialises agent registrations, and hundreds at once time out and retry in a storm.
+   */
+  setupConcurrency?: number;
+}
+
+/** Where the setup's time went (ms): not part of any scenario's clock. */
+export interface FleetSetup {
+  backend: FleetBackend;
+  /** KubeTestServers started and clusters registered through the API. */
+  registerMs: number;
+  /** Reconcile runtimes opened and agents started, until every agent's hello was accepted. */
+  connectMs: number;
+}
+
+/** Runs `work` over `items` with at most `limit` in flight; results in item order. */
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
+}
 
 export interface FleetSize {
   agents: number;
@@ -29,10 +94,9 @@ export interface BenchCluster {
   kube: KubeTestServer;
   runtime: AgentRuntime;
   agent: Agent;
+  /** The in-process backend's transport (counts applies); absent over HTTP. */
+  transport?: InProcessTransport;
 }
-
-const configMap = (name: string, value: string) =>
-  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  value: "${value}"\n`;
 
 /**
  * The whole loop in one process: a hub with managed NATS, a Git test server with one repo of
@@ -41,6 +105,7 @@ const configMap = (name: string, value: string) =>
  */
 export class GitOpsFleet {
   readonly clusters: BenchCluster[] = [];
+  readonly setup: FleetSetup;
   private deliveries = 0;
   private repository!: { id: string; webhookSecret: string };
 
@@ -50,14 +115,18 @@ export class GitOpsFleet {
     readonly ops: GitOpsHub,
     readonly repo: TestRepo,
     private readonly stateDir: string,
-  ) {}
+    private readonly options: FleetOptions,
+  ) {
+    const backend = options.backend ?? (size.agents > 50 ? 'in-process' : 'http');
+    this.setup = { backend, registerMs: 0, connectMs: 0 };
+  }
 
-  static async start(size: FleetSize): Promise<GitOpsFleet> {
+  static async start(size: FleetSize, options: FleetOptions = {}): Promise<GitOpsFleet> {
     const git = await GitTestServer.start();
     const ops = await GitOpsHub.start(git);
     const stateDir = await mkdtemp(join(tmpdir(), 'flotilla-bench-'));
     const repo = await git.createRepo('apps');
-    const fleet = new GitOpsFleet(size, git, ops, repo, stateDir);
+    const fleet = new GitOpsFleet(size, git, ops, repo, stateDir, options);
     try {
       await fleet.setUp();
     } catch (error) {
@@ -68,54 +137,56 @@ export class GitOpsFleet {
   }
 
   files(value: string): Record<string, string> {
-    const files: Record<string, string> = {};
-    for (let b = 0; b < this.size.bindings; b++) {
-      const names = Array.from({ length: this.size.objects }, (_, o) => `cm-${o}.yaml`);
-      for (const [o, file] of names.entries()) files[`b${b}/${file}`] = configMap(`cm-${o}`, value);
-      files[`b${b}/kustomization.yaml`] = `resources:\n${names.map((n) => `  - ${n}\n`).join('')}`;
-    }
-    return files;
+    return workloadFiles(this.size, value);
   }
 
   private async setUp() {
     const { ops, size } = this;
-    await ops.hub.tenant(TENANT);
-    const grant = await ops.call('POST', `/tenants/${TENANT}/grants`, prodGrant);
-    if (grant.status !== 201) throw new Error(`grant: ${grant.status}`);
-    await this.repo.commitFiles(this.files('v0'), 'initial');
-    const created = await ops.call('POST', `/tenants/${TENANT}/repositories`, {
-      name: 'apps',
-      url: this.repo.url,
-    });
-    if (created.status !== 201)
-      throw new Error(`repository: ${created.status} ${JSON.stringify(created.body)}`);
-    this.repository = created.body;
+    this.repository = await registerRepository(ops, this.repo, this.files('v0'));
 
     const hubNats = natsUrl(ops.hub.app.get<HubConfig>(HUB_CONFIG));
     const publicKey = ops.hub.app.get(BundleSigner).publicKey;
-    const namespaces = Array.from({ length: size.bindings }, (_, b) => `team-a-b${b}`);
-    for (let i = 0; i < size.agents; i++) {
+    const namespaces = Array.from({ length: size.bindings }, (_, b) => bindingNamespace(b));
+    const concurrency = this.options.setupConcurrency ?? 16;
+    const indexes = Array.from({ length: size.agents }, (_, i) => i);
+
+    let phase = performance.now();
+    const registered = await mapBounded(indexes, concurrency, async (i) => {
       const name = `edge-${i}`;
       const kube = await KubeTestServer.start({ namespaces: [AGENT_NAMESPACE, ...namespaces] });
-      const registered = await ops.call('POST', '/clusters', { name, labels: { env: 'prod' } });
-      if (registered.status !== 201) throw new Error(`cluster ${name}: ${registered.status}`);
+      const answer = await ops.call('POST', '/clusters', { name, labels: { env: 'prod' } });
+      if (answer.status !== 201) {
+        await kube.stop();
+        throw new Error(`cluster ${name}: ${answer.status}`);
+      }
+      return { name, kube, registrationToken: answer.body.registrationToken as string };
+    });
+    this.setup.registerMs = performance.now() - phase;
+
+    phase = performance.now();
+    const inProcess = this.setup.backend === 'in-process';
+    await mapBounded(registered, concurrency, async ({ name, kube, registrationToken }) => {
       const kubeconfig = kube.kubeconfig();
+      const transport = inProcess
+        ? new InProcessTransport(kube, { applyLatency: this.options.applyLatency })
+        : undefined;
       const runtime = await openReconcileRuntime({
         kubeConfig: loadKubeConfig({ kubeconfig }),
         namespace: AGENT_NAMESPACE,
         bundlePublicKey: publicKey,
         stateDir: join(this.stateDir, name),
-        kubeClient: { rateLimit: { qps: 200, burst: 200 } },
+        kubeClient: { rateLimit: { qps: 200, burst: 200 }, httpLibrary: transport },
         tuning: {
           resyncIntervalMs: size.resyncIntervalMs,
           debounceMs: 100,
           watchBackoff: { baseMs: 50, maxMs: 500 },
+          driftWatches: !inProcess,
         },
       });
       await runtime.start();
       const agent = new Agent({
         natsUrl: hubNats,
-        registrationToken: registered.body.registrationToken as string,
+        registrationToken,
         kube: { kubeconfig },
         namespace: AGENT_NAMESPACE,
         retryMs: 200,
@@ -124,21 +195,50 @@ export class GitOpsFleet {
         assignmentRevision: () => runtime.assignmentRevision,
       });
       agent.start();
-      this.clusters.push({ name, kube, runtime, agent });
+      this.clusters.push({ name, kube, runtime, agent, transport });
+      await this.connected(agent);
+    });
+    this.clusters.sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
+    this.setup.connectMs = performance.now() - phase;
+    if (!this.options.deferBindings) await this.createBindings();
+  }
+
+  /** Resolves once the agent's hello was accepted. */
+  private async connected(agent: Agent, timeoutMs = 120_000): Promise<void> {
+    const since = performance.now();
+    while (agent.state !== 'connected') {
+      if (performance.now() - since > timeoutMs) throw new Error(`agent not connected: ${agent.state}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    for (let b = 0; b < size.bindings; b++) {
-      const bound = await ops.call('POST', `/tenants/${TENANT}/bindings`, {
-        name: `b-${b}`,
-        repository: 'apps',
-        ref: 'main',
-        path: `b${b}`,
-        clusterSelector: { matchLabels: { env: 'prod' } },
-        namespace: `team-a-b${b}`,
-        syncPolicy: { automated: true, prune: true, selfHeal: true },
-      });
-      if (bound.status !== 201)
-        throw new Error(`binding b-${b}: ${bound.status} ${JSON.stringify(bound.body)}`);
-    }
+  }
+
+  /**
+   * Creates the B bindings (one per kustomize dir, each selecting every cluster); returns when
+   * the first was posted (`performance.now()` and wall clock).
+   */
+  async createBindings(): Promise<{ firstAt: number; firstWall: number }> {
+    const firstAt = performance.now();
+    const firstWall = Date.now();
+    await createBindings(this.ops, this.size.bindings);
+    return { firstAt, firstWall };
+  }
+
+  /**
+   * The bindings' objects the in-process backend applied (not dry runs): every apply, and the
+   * distinct objects among them (the difference is re-applies). Undefined over HTTP.
+   */
+  appliedObjects(): { applies: number; objects: number } | undefined {
+    if (this.setup.backend !== 'in-process') return undefined;
+    let applies = 0;
+    let objects = 0;
+    const prefix = `/api/v1/namespaces/${TENANT}-b`;
+    for (const { transport } of this.clusters)
+      for (const [path, count] of transport!.applies)
+        if (path.startsWith(prefix)) {
+          applies += count;
+          objects++;
+        }
+    return { applies, objects };
   }
 
   /**
@@ -147,7 +247,17 @@ export class GitOpsFleet {
    * with database timestamps).
    */
   async push(value: string): Promise<{ commit: string; sentAt: number; sentWall: number }> {
-    const commit = await this.repo.commitFiles(this.files(value), `value ${value}`);
+    const commit = await this.commit(value);
+    return { commit, ...(await this.deliverPush(commit)) };
+  }
+
+  /** Commits new ConfigMap values without telling the hub. */
+  commit(value: string): Promise<string> {
+    return this.repo.commitFiles(this.files(value), `value ${value}`);
+  }
+
+  /** Delivers the signed GitHub push webhook for `commit` (already in the repo). */
+  async deliverPush(commit: string): Promise<{ sentAt: number; sentWall: number }> {
     const sentAt = performance.now();
     const sentWall = Date.now();
     const body = JSON.stringify({
@@ -165,25 +275,12 @@ export class GitOpsFleet {
       },
     });
     if (answer.status !== 202) throw new Error(`webhook: ${answer.status}`);
-    return { commit, sentAt, sentWall };
+    return { sentAt, sentWall };
   }
 
   /** How many (binding, cluster) pairs the hub shows Synced + Healthy, on `commit` if given. */
-  async settledPairs(commit?: string): Promise<number> {
-    let settled = 0;
-    let cursor: string | null = null;
-    do {
-      const query: string = `?limit=500${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-      const page = (await this.ops.call('GET', `/fleet/status${query}`)).body as {
-        items: { syncState: string; health: string; commit: string | null }[];
-        nextCursor: string | null;
-      };
-      for (const item of page.items)
-        if (item.syncState === 'Synced' && item.health === 'Healthy' && (!commit || item.commit === commit))
-          settled++;
-      cursor = page.nextCursor;
-    } while (cursor);
-    return settled;
+  settledPairs(commit?: string): Promise<number> {
+    return settledPairs(this.ops, commit);
   }
 
   /**
@@ -220,5 +317,25 @@ export class GitOpsFleet {
     await this.ops.stop().catch(() => undefined);
     await this.git.stop().catch(() => undefined);
     await rm(this.stateDir, { recursive: true, force: true });
+  }
+
+  /**
+   * A real hub restart: the hub and its managed nats-server stop (JetStream state stays on disk
+   * in the hub's data dir), `whileDown` runs, then both start again on the same database, NATS
+   * port and data dir. Resolves once the hub answers HTTP (NATS may still be starting) with
+   * `performance.now()` of the moment it began starting again and of then.
+   */
+  async restartHub(whileDown: () => Promise<void> = async () => undefined) {
+    let startingAt = 0;
+    await this.ops.hub.restart(async () => {
+      await whileDown();
+      startingAt = performance.now();
+    });
+    return { startingAt, listeningAt: performance.now() };
+  }
+
+  /** Resolves once the (restarted) hub is connected to NATS and serving agents. */
+  async messagingReady(): Promise<void> {
+    await this.ops.hub.app.get(HubMessaging).ready();
   }
 }

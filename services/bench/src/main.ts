@@ -1,9 +1,13 @@
 import { parseArgs } from 'node:util';
-import type { BenchOptions } from './options.js';
+import { parseApplyLatency, type BenchOptions } from './options.js';
 import { agentFootprint } from './scenarios/agent-footprint.js';
+import { coldStart } from './scenarios/cold-start.js';
 import { fleetStatus } from './scenarios/fleet-status.js';
 import { noopCost } from './scenarios/noop-cost.js';
 import { propagation } from './scenarios/propagation.js';
+import { reconnectStorm } from './scenarios/reconnect-storm.js';
+import { scheduler } from './scenarios/scheduler.js';
+import { statusIngest } from './scenarios/status-ingest.js';
 
 /**
  * `npm run bench [-- <scenario>] [--quick] [--agents N] [--bindings B] …`: runs one scenario,
@@ -15,6 +19,10 @@ const scenarios: Record<string, (options: BenchOptions) => Promise<void>> = {
   'fleet-status': fleetStatus,
   'agent-footprint': agentFootprint,
   propagation,
+  scheduler,
+  'cold-start': coldStart,
+  'reconnect-storm': reconnectStorm,
+  'status-ingest': statusIngest,
 };
 
 async function main() {
@@ -27,6 +35,8 @@ async function main() {
       clusters: { type: 'string' },
       objects: { type: 'string' },
       samples: { type: 'string' },
+      'apply-latency': { type: 'string' },
+      interval: { type: 'string' },
     },
   });
   const number = (name: string, text: string | undefined) => {
@@ -42,6 +52,8 @@ async function main() {
     clusters: number('clusters', values.clusters),
     objects: number('objects', values.objects),
     samples: number('samples', values.samples),
+    applyLatency: parseApplyLatency(values['apply-latency']),
+    interval: number('interval', values.interval),
   };
   const chosen = positionals.length ? positionals : Object.keys(scenarios);
   for (const name of chosen) {
