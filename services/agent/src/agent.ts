@@ -12,6 +12,7 @@ import { registerAgent, RegistrationRefusedError } from './connection/registrati
 import { loadKubeConfig, silentLogger, type KubeConfigSource, type Logger } from './reconcile/index.js';
 import type { AgentRuntime } from './runtime/index.js';
 import { openReconcileRuntime, type ReconcileRuntimeOptions } from './runtime/reconcile-runtime.js';
+import { backoffDelay } from './runtime/backoff.js';
 import { AGENT_VERSION } from './version.js';
 
 export type AgentState =
@@ -55,6 +56,8 @@ export function timeSequence(): () => number {
 }
 
 const jitter = (ms: number) => ms + Math.floor(Math.random() * ms);
+/** The longest pause between hellos the hub did not answer. */
+const HELLO_RETRY_MAX_MS = 30_000;
 
 const isAuthFailure = (error: unknown) =>
   error instanceof Error && /authori[sz]ation|authentication|revoked|expired/i.test(error.message);
@@ -278,7 +281,9 @@ export class Agent {
 
   /** True when the hub accepted; a refusal (protocol mismatch) is logged and retried later. */
   private async hello(channel: AgentChannel): Promise<boolean> {
-    while (!this.stopped && !channel.isClosed()) {
+    // Backs off exponentially: after a hub restart a whole fleet greets at once, and fixed
+    // retries of hellos the hub is too busy to answer in time only keep it busy.
+    for (let attempt = 1; !this.stopped && !channel.isClosed(); attempt++) {
       try {
         const facts = await clusterFacts(this.#kubeConfig);
         const answer = await channel.hello({
@@ -296,7 +301,7 @@ export class Agent {
         await this.pause(jitter(60_000));
       } catch (error) {
         this.#logger.warn({ err: (error as Error).message }, 'hello failed; retrying');
-        await this.pause(jitter(this.#opts.retryMs));
+        await this.pause(backoffDelay(attempt, { baseMs: this.#opts.retryMs, maxMs: HELLO_RETRY_MAX_MS }));
       }
     }
     return false;

@@ -132,3 +132,22 @@ it('prunes a binding that left the assignment and drops its bundle from the cach
   expect(cached).not.toContain(previous.replace(':', '-'));
   expect(cached).toHaveLength(1);
 });
+
+it('follows a link once, however often the agent greets the hub on it again', async () => {
+  const link = await h.connect();
+  let followers = 0;
+  const counted = new Proxy(link, {
+    get(target, property, receiver) {
+      if (property === 'status') {
+        return () => {
+          followers++;
+          return target.status();
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  for (let greeting = 0; greeting < 3; greeting++) await runtime.onConnected(counted);
+  expect(followers).toBe(1);
+});

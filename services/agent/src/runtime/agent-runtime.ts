@@ -139,10 +139,13 @@ export class AgentRuntime {
 
   /**
    * Uses `link` from now on: reads the assignment, listens for notices, publishes what was
-   * queued and resyncs every binding — now and after each reconnect of this link.
+   * queued and resyncs every binding — now and after each reconnect of this link. Called again
+   * with the link it already follows (the agent greets the hub after every reconnect), it
+   * changes nothing: the follower started the first time already resyncs on each reconnect,
+   * and a second one would double every resync and never end.
    */
   async onConnected(link: HubLink): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || link === this.link) return;
     this.link = link;
     this.bundles.attach(link);
     this.reporter.attach(link);
