@@ -5,6 +5,7 @@ import { connectAgent } from '../../agent/src/connection/index.js';
 import type { AgentChannel } from '../../agent/src/connection/index.js';
 import { HUB_CONFIG, type HubConfig } from '../src/config/config.js';
 import { DeploymentIngest } from '../src/deployments/deployment-ingest.js';
+import { FleetEvents } from '../src/fleet/events/fleet-events.js';
 import { HubMessaging, natsUrl } from '../src/messaging/hub-messaging.service.js';
 import { NatsAuthorityService } from '../src/messaging/nats-authority.service.js';
 import { GitOpsHub, kustomizeApp, type Json } from './gitops-fixture.js';
@@ -105,8 +106,9 @@ describe('status reports → deployment status and sync history', () => {
     const before = await webOnProd1();
     expect(before).toMatchObject({ syncState: null, appliedDigest: null, published: true });
 
-    // The api binding belongs to team-b and is not on prod-1: the hub must not take it.
-    await report(10, [reported(ids.web!), reported(ids.api!)]);
+    // The api binding belongs to team-b and is not on prod-1: the hub must not take it (nor an
+    // id that is no binding's, which must not fail the whole report either).
+    await report(10, [reported(ids.web!), reported(ids.api!), reported('not-a-binding')]);
     const view = await ops.eventually(async () => {
       const cluster = await webOnProd1();
       return cluster.updatedAt && cluster;
@@ -179,7 +181,14 @@ describe('status reports → deployment status and sync history', () => {
     expect(rows[0].n).toBe(3);
   });
 
-  it('a report whose derived status cannot be stored is redelivered, not lost', async () => {
+  it('a report whose derived status cannot be stored is redelivered, not lost, and no event before', async () => {
+    // Each fleet event of prod-1 next to what another connection reads at that moment.
+    const events: Promise<[string | null, string]>[] = [];
+    const unsubscribe = ops.hub.app.get(FleetEvents).subscribe(({ event }) => {
+      if (event.cluster !== 'prod-1') return;
+      const row = ops.hub.sql(`SELECT health FROM deployment_status WHERE cluster_id = $1`, [prod1]);
+      events.push(row.then((rows) => [event.health, rows[0].health]));
+    });
     let failures = 0;
     ops.hub.app.get(HubMessaging).onStatusInTransaction(async (_cluster, message) => {
       if (message.seq === 20 && failures++ === 0) throw new Error('database hiccup');
@@ -187,12 +196,61 @@ describe('status reports → deployment status and sync history', () => {
     const assigned = (await webOnProd1()).bundleDigest;
     await report(20, [reported(ids.web!, { appliedDigest: assigned, health: 'Progressing' })]);
     await ops.eventually(async () => failures > 0);
-    // Rolled back as a whole: neither the cluster's seq nor the deployment row moved…
+    // Rolled back as a whole: neither the cluster's seq nor the deployment row moved, and no
+    // subscriber heard of it…
     expect(await storedSeq()).toBe('13');
     expect((await ops.hub.sql(`SELECT last_seq FROM cluster WHERE id = $1`, [prod1]))[0].last_seq).toBe('13');
-    // …and the stream's redelivery stores it.
+    expect(events).toEqual([]);
+    // …and the stream's redelivery stores it, announced once committed.
     await ops.eventually(async () => (await storedSeq()) === '20', 15_000);
     expect((await webOnProd1()).health).toBe('Progressing');
+    await ops.eventually(async () => events.length > 0);
+    expect(await Promise.all(events)).toEqual([['Progressing', 'Progressing']]);
+    unsubscribe();
+  });
+
+  it("stores each cluster's reports in order while ingesting clusters concurrently", async () => {
+    const prod2 = await ops.cluster('prod-2', { env: 'prod' });
+    const config = ops.hub.app.get<HubConfig>(HUB_CONFIG);
+    const { creds } = await ops.hub.app.get(NatsAuthorityService).authority.mintAgentCredentials(prod2);
+    const agent2 = await connectAgent({ natsUrl: natsUrl(config), creds, clusterId: prod2, name: 'agent-2' });
+    try {
+      // Every report changes the health, so each one stored in order appends one history row;
+      // one stored after a later one would be skipped as a redelivery.
+      const seqs = Array.from({ length: 40 }, (_, n) => 100 + n);
+      const healthOf = (seq: number) => (seq % 2 ? 'Progressing' : 'Healthy');
+      const publishAll = async (channel: AgentChannel) => {
+        for (const seq of seqs) {
+          await channel.publishStatus({
+            kind: 'status',
+            seq,
+            sentAt: new Date().toISOString(),
+            assignmentRevision: 1,
+            bindings: [reported(ids.web!, { health: healthOf(seq) })],
+          });
+        }
+      };
+      await Promise.all([publishAll(agent), publishAll(agent2)]);
+      const last = seqs.at(-1)!;
+      for (const cluster of [prod1, prod2]) {
+        await ops.eventually(async () => {
+          const rows = await ops.hub.sql(`SELECT last_seq FROM cluster WHERE id = $1`, [cluster]);
+          return rows[0].last_seq === String(last);
+        });
+        const [row] = await ops.hub.sql(
+          `SELECT report_seq, health FROM deployment_status WHERE cluster_id = $1`,
+          [cluster],
+        );
+        expect(row).toEqual({ report_seq: String(last), health: healthOf(last) });
+        const history = await ops.hub.sql(
+          `SELECT report_seq FROM sync_history WHERE cluster_id = $1 AND report_seq >= $2 ORDER BY id`,
+          [cluster, seqs[0]],
+        );
+        expect(history.map((h: Json) => Number(h.report_seq))).toEqual(seqs);
+      }
+    } finally {
+      await agent2.drain();
+    }
   });
 
   it('schedules clusters registered, relabelled and deleted through the clusters API', async () => {

@@ -361,4 +361,29 @@ describe('fleet status, events and metrics', () => {
     expect(after).toContain('flotilla_clusters{state="Pending"} 2');
     expect(after).toContain('flotilla_clusters{state="Online"} 1');
   });
+
+  it('advances an unchanged pair to the newer report without history or an event', async () => {
+    const stream = await Stream.open(hub, hub.adminToken);
+    const history = async () =>
+      (
+        await hub.sql(`SELECT count(*)::int AS n FROM sync_history WHERE cluster_id = $1`, [
+          cluster['prod-2'],
+        ])
+      )[0].n as number;
+    await report('prod-2', { binding: 'web', health: 'Progressing' });
+    await stream.until(1);
+    const appended = await history();
+
+    // The same state again, with the binding listed twice: one row, the first entry counts.
+    await report('prod-2', { binding: 'web', health: 'Progressing' }, { binding: 'web', health: 'Healthy' });
+    expect(
+      await hub.sql(`SELECT report_seq, health FROM deployment_status WHERE cluster_id = $1`, [
+        cluster['prod-2'],
+      ]),
+    ).toEqual([{ report_seq: String(seq), health: 'Progressing' }]);
+    expect(await history()).toBe(appended);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(stream.received()).toHaveLength(1);
+    stream.close();
+  });
 });

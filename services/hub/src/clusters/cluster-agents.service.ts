@@ -147,26 +147,8 @@ export class ClusterAgentsService implements OnModuleInit {
    * Stores one status message exactly once: anything at or below the cluster's last `seq` is a
    * redelivery (the stream delivers at least once) and is skipped.
    */
-  async ingest(clusterId: string, message: StatusMessage): Promise<boolean> {
-    return this.db.transaction(async () => {
-      const cluster = await this.clusters.lockById(clusterId);
-      if (!cluster || message.seq <= cluster.lastSeq) return false;
-      cluster.lastSeq = message.seq;
-      cluster.lastSeenAt = new Date();
-      if (message.kind === 'heartbeat') {
-        cluster.agentVersion = message.agentVersion;
-      } else {
-        await this.clusters.insertReport({
-          clusterId,
-          seq: message.seq,
-          receivedAt: cluster.lastSeenAt,
-          assignmentRevision: message.assignmentRevision,
-          report: message,
-        });
-      }
-      await this.clusters.save(cluster);
-      return true;
-    });
+  ingest(clusterId: string, message: StatusMessage): Promise<boolean> {
+    return this.clusters.advanceStatus(clusterId, message, new Date());
   }
 
   private async tenantOf(cluster: ClusterEntity): Promise<{ id: string; slug: string } | null> {

@@ -1,3 +1,4 @@
+import type { StatusMessage } from '@flotilla/contracts';
 import { Injectable } from '@nestjs/common';
 import type { LabelSelector } from '@flotilla/policy';
 import { Brackets, In, IsNull, Not, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
@@ -29,6 +30,22 @@ export function whereSelector(query: SelectQueryBuilder<ObjectLiteral>, selector
     query.andWhere(new Brackets((qb) => qb.where(condition, params)));
   });
 }
+
+/** See `advanceStatus`; a heartbeat carries the agent version ($4), a report itself ($5, $6). */
+const ADVANCE_STATUS = `
+  WITH advanced AS (
+    UPDATE cluster
+    SET last_seq = $2::bigint, last_seen_at = $3::timestamptz, updated_at = now(),
+        agent_version = coalesce($4::text, agent_version)
+    WHERE id = $1::uuid AND last_seq < $2::bigint
+    RETURNING id
+  ),
+  stored AS (
+    INSERT INTO cluster_report (cluster_id, seq, received_at, assignment_revision, report)
+    SELECT id, $2::bigint, $3::timestamptz, $5::bigint, $6::jsonb FROM advanced WHERE $6::jsonb IS NOT NULL
+    ON CONFLICT (cluster_id, seq) DO NOTHING
+  )
+  SELECT id FROM advanced`;
 
 @Injectable()
 export class ClustersRepository {
@@ -123,8 +140,23 @@ export class ClustersRepository {
     return rows.map((row) => row.bootstrapPublicKey);
   }
 
-  insertReport(values: ClusterReportEntity): Promise<ClusterReportEntity> {
-    return this.db.repository(ClusterReportEntity).save(values);
+  /**
+   * Ingests one status message in one statement: moves the cluster's `last_seq` forward and,
+   * for a report, stores it. Returns false, changing nothing, when the cluster is gone or
+   * already has this `seq` or a later one (a redelivery). The UPDATE holds the cluster's row
+   * lock until the transaction ends, so one cluster's messages are stored one at a time.
+   */
+  async advanceStatus(clusterId: string, message: StatusMessage, receivedAt: Date): Promise<boolean> {
+    const heartbeat = message.kind === 'heartbeat';
+    const rows = await this.db.manager.query<unknown[]>(ADVANCE_STATUS, [
+      clusterId,
+      message.seq,
+      receivedAt,
+      heartbeat ? message.agentVersion : null,
+      heartbeat ? null : message.assignmentRevision,
+      heartbeat ? null : JSON.stringify(message),
+    ]);
+    return rows.length > 0;
   }
 
   reports(clusterId: string): Promise<ClusterReportEntity[]> {

@@ -68,8 +68,8 @@ export function createDataSource(databaseUrl: string): DataSource {
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    // Status ingest alone keeps STATUS_INGEST_CONCURRENCY (16) transactions open; the rest serve
-    // the API, the scheduler and the fleet view (pg's default pool is 10).
+    // Status ingest alone keeps up to STATUS_LANES (16) transactions open; the rest serve the
+    // API, the scheduler and the fleet view (pg's default pool is 10).
     poolSize: 24,
   });
 }

@@ -1,9 +1,7 @@
-import type { StatusMessage } from '@flotilla/contracts';
+import type { BindingStatus, StatusMessage } from '@flotilla/contracts';
 import { Injectable, Logger } from '@nestjs/common';
-import { BindingsRepository } from '../bindings/bindings.repository.js';
 import { Db } from '../database/db.js';
 import { FleetEvents } from '../fleet/events/fleet-events.js';
-import { AssignmentStateRepository } from '../scheduler/assignment-state.repository.js';
 import { DeploymentsRepository } from './deployments.repository.js';
 
 /**
@@ -18,40 +16,34 @@ export class DeploymentIngest {
 
   constructor(
     private readonly db: Db,
-    private readonly states: AssignmentStateRepository,
-    private readonly bindings: BindingsRepository,
     private readonly deployments: DeploymentsRepository,
     private readonly events: FleetEvents,
   ) {}
 
   async ingest(clusterId: string, message: StatusMessage): Promise<void> {
     if (message.kind !== 'status') return;
-    const stored: { bindingId: string; clusterId: string }[] = [];
     await this.db.transaction(async () => {
-      const assigned = new Set((await this.states.find(clusterId))?.bindingIds ?? []);
-      const receivedAt = new Date();
+      // A binding listed twice counts once, as its first entry.
+      const reported = new Map<string, BindingStatus>();
       for (const status of message.bindings) {
-        const binding = assigned.has(status.bindingId)
-          ? await this.bindings.findById(status.bindingId)
-          : null;
-        if (!binding) {
-          this.logger.warn(
-            `cluster ${clusterId} reported binding ${status.bindingId}, not assigned to it: ignored`,
-          );
-          continue;
-        }
-        const fresh = await this.deployments.record({
-          tenantId: binding.tenantId,
-          bindingId: binding.id,
-          clusterId,
-          seq: message.seq,
-          receivedAt,
-          status,
-        });
-        if (fresh) stored.push({ bindingId: binding.id, clusterId });
+        if (!reported.has(status.bindingId)) reported.set(status.bindingId, status);
       }
+      const { stored, unassigned } = await this.deployments.record({
+        clusterId,
+        seq: message.seq,
+        receivedAt: new Date(),
+        bindings: [...reported.values()],
+      });
+      for (const bindingId of unassigned) {
+        this.logger.warn(`cluster ${clusterId} reported binding ${bindingId}, not assigned to it: ignored`);
+      }
+      // Only pairs whose visible state changed (a steady-state report would be no event anyway),
+      // and only once the surrounding status ingest transaction committed: a subscriber reading
+      // the fleet view then sees what the event said, and a rolled-back report is no event.
+      const changed = stored
+        .filter((pair) => pair.visible)
+        .map(({ bindingId }) => ({ bindingId, clusterId }));
+      if (changed.length) await this.db.afterCommit(() => this.events.reported(changed));
     });
-    // After the commit, so a subscriber reading the fleet view sees what the event said.
-    await this.events.reported(stored);
   }
 }

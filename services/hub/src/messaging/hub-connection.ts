@@ -18,12 +18,27 @@ import type { KV } from '@nats-io/kv';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { Logger } from '@nestjs/common';
 import { ensureJetStreamResources } from '../nats/index.js';
+import { BatchLanes } from './batch-lanes.js';
 import { hubOpCodecs, type HubOpHandler } from './hub-ops.js';
 
 export const STATUS_CONSUMER = 'flotilla-hub-status';
+/**
+ * Status ingest lanes: each stores its clusters' messages in transactions of its own, so lanes
+ * stay below the database pool size (data-source.ts). Ingest is bound by round trips and
+ * commits, not CPU: one message at a time would cap the hub far below a large fleet's report
+ * rate, and a lane that fell behind stores what queued up in one transaction (one commit).
+ */
+export const STATUS_LANES = 16;
+const STATUS_BATCH = 32;
 
 /** Stores one status message; resolves true when it was new (false: a redelivery, skipped). */
 export type StatusIngest = (clusterId: string, message: StatusMessage) => Promise<boolean>;
+export interface StatusDelivery {
+  clusterId: string;
+  message: StatusMessage;
+}
+/** Stores status messages in order, all or none; resolves to `StatusIngest`'s answer for each. */
+export type StatusBatchIngest = (deliveries: readonly StatusDelivery[]) => Promise<boolean[]>;
 export type StatusListener = (clusterId: string, message: StatusMessage) => void;
 /** `afterReply` runs once the answer is sent (e.g. revoking the bootstrap user the reply travels to). */
 export type RegistrationHandler = (
@@ -146,13 +161,21 @@ export class HubConnection {
   /**
    * Consumes the status stream through a durable consumer: a message is acknowledged only
    * after `ingest` committed it, so a hub that stops mid-way gets it again (and `ingest`
-   * skips what it already has).
+   * skips what it already has). Messages of different clusters are stored concurrently; one
+   * cluster's are stored in stream order, each after the previous one committed.
    */
-  consumeStatus(ingest: StatusIngest, listeners: readonly StatusListener[]): void {
+  consumeStatus(ingest: StatusBatchIngest, listeners: readonly StatusListener[]): void {
     this.#consuming ??= this.consumeLoop(ingest, listeners);
   }
 
-  private async consumeLoop(ingest: StatusIngest, listeners: readonly StatusListener[]): Promise<void> {
+  private async consumeLoop(ingest: StatusBatchIngest, listeners: readonly StatusListener[]): Promise<void> {
+    const lanes = new BatchLanes<JsMsg>({
+      lanes: STATUS_LANES,
+      maxBatch: STATUS_BATCH,
+      capacity: STATUS_LANES * STATUS_BATCH,
+      handle: (batch) => this.ingestBatch(batch, ingest, listeners),
+      failed: (error) => this.logger.error(`status messages not handled: ${(error as Error).message}`),
+    });
     while (!this.#stopping && !this.nc.isClosed()) {
       try {
         // Set up inside the loop: a hub closed right after start, or a JetStream hiccup while
@@ -160,7 +183,8 @@ export class HubConnection {
         const batch = await (await this.statusConsumer()).consume({ max_messages: 100 });
         for await (const msg of batch) {
           if (this.#stopping) break;
-          await this.ingestOne(msg, ingest, listeners);
+          // The subject names the cluster: its messages share a lane.
+          await lanes.push(msg.subject, msg);
         }
       } catch (error) {
         if (this.#stopping || this.nc.isClosed()) break;
@@ -168,6 +192,7 @@ export class HubConnection {
         await new Promise((resume) => setTimeout(resume, 1_000));
       }
     }
+    await lanes.idle();
   }
 
   /** The hub replicas' one durable consumer of the status stream (creating it is idempotent). */
@@ -182,30 +207,52 @@ export class HubConnection {
     return jetstream(this.nc).consumers.get(STATUS_STREAM, STATUS_CONSUMER);
   }
 
-  private async ingestOne(msg: JsMsg, ingest: StatusIngest, listeners: readonly StatusListener[]) {
-    const clusterId = clusterIdFromSubject(msg.subject);
-    if (!clusterId || msg.subject !== subjects.status(clusterId)) {
-      msg.term('not a cluster status subject');
-      return;
+  /** Drops (terminates) what breaks the contract, stores the rest, then acks and announces. */
+  private async ingestBatch(msgs: JsMsg[], ingest: StatusBatchIngest, listeners: readonly StatusListener[]) {
+    const valid: (StatusDelivery & { msg: JsMsg })[] = [];
+    for (const msg of msgs) {
+      const clusterId = clusterIdFromSubject(msg.subject);
+      if (!clusterId || msg.subject !== subjects.status(clusterId)) {
+        msg.term('not a cluster status subject');
+        continue;
+      }
+      try {
+        valid.push({ clusterId, message: messages.statusMessage.decode(msg.data), msg });
+      } catch (error) {
+        this.logger.warn(`dropped a status message of cluster ${clusterId}: ${(error as Error).message}`);
+        msg.term('breaks the status contract');
+      }
     }
-    let message: StatusMessage;
+    if (valid.length) await this.store(valid, ingest, listeners);
+  }
+
+  private async store(
+    deliveries: (StatusDelivery & { msg: JsMsg })[],
+    ingest: StatusBatchIngest,
+    listeners: readonly StatusListener[],
+  ): Promise<void> {
+    let fresh: boolean[];
     try {
-      message = messages.statusMessage.decode(msg.data);
+      fresh = await ingest(deliveries);
     } catch (error) {
-      this.logger.warn(`dropped a status message of cluster ${clusterId}: ${(error as Error).message}`);
-      msg.term('breaks the status contract');
-      return;
-    }
-    let fresh: boolean;
-    try {
-      fresh = await ingest(clusterId, message);
-    } catch (error) {
+      if (deliveries.length > 1) {
+        // One message that cannot be stored must not hold back the others: each on its own,
+        // in order, and only the failing one is redelivered.
+        for (const delivery of deliveries) await this.store([delivery], ingest, listeners);
+        return;
+      }
+      const clusterId = deliveries[0]!.clusterId;
       this.logger.error(`could not store status of cluster ${clusterId}: ${(error as Error).message}`);
-      msg.nak(5_000);
+      deliveries[0]!.msg.nak(5_000);
       return;
     }
-    msg.ack();
-    if (!fresh) return;
+    deliveries.forEach(({ clusterId, message, msg }, i) => {
+      msg.ack();
+      if (fresh[i]) this.announce(clusterId, message, listeners);
+    });
+  }
+
+  private announce(clusterId: string, message: StatusMessage, listeners: readonly StatusListener[]) {
     for (const listener of listeners) {
       try {
         listener(clusterId, message);

@@ -12,6 +12,7 @@ import type { ServiceCredentials } from '../nats/index.js';
 import {
   HubConnection,
   type RegistrationHandler,
+  type StatusBatchIngest,
   type StatusIngest,
   type StatusListener,
 } from './hub-connection.js';
@@ -106,7 +107,8 @@ export class HubMessaging implements OnApplicationBootstrap, OnApplicationShutdo
   /**
    * Called with every newly ingested status message inside the transaction that stores it, for
    * state derived from reports: it commits with the message (acknowledged only after that), or
-   * rolls back with it and the stream redelivers — a crash in between loses nothing.
+   * rolls back with it and the stream redelivers — a crash in between loses nothing. What others
+   * observe (events) goes through `db.afterCommit`, so nobody hears of a report rolled back.
    */
   onStatusInTransaction(derive: StatusDerivation): void {
     this.#derivations.push(derive);
@@ -190,10 +192,14 @@ export class HubMessaging implements OnApplicationBootstrap, OnApplicationShutdo
     const connection = await HubConnection.open(nc, this.#handlers, () => this.#registration);
     const ingest = this.#ingest;
     if (ingest) {
-      const ingestAndDerive = (clusterId: string, message: StatusMessage) =>
+      const ingestAndDerive: StatusBatchIngest = (deliveries) =>
         this.db.transaction(async () => {
-          const fresh = await ingest(clusterId, message);
-          if (fresh) for (const derive of this.#derivations) await derive(clusterId, message);
+          const fresh: boolean[] = [];
+          for (const { clusterId, message } of deliveries) {
+            const stored = await ingest(clusterId, message);
+            if (stored) for (const derive of this.#derivations) await derive(clusterId, message);
+            fresh.push(stored);
+          }
           return fresh;
         });
       connection.consumeStatus(ingestAndDerive, this.#listeners);
