@@ -4,6 +4,7 @@ import { RbacModule } from '../rbac/rbac.module.js';
 import { TenantOwnership } from '../tenants/tenant-ownership.js';
 import { TenantsModule } from '../tenants/tenants.module.js';
 import { ClusterAgentsService } from './cluster-agents.service.js';
+import { ClusterReportPruner } from './cluster-report-pruner.js';
 import { ClustersRepository } from './clusters.repository.js';
 import { ClustersController } from './clusters.controller.js';
 import { ClustersService } from './clusters.service.js';
@@ -12,7 +13,7 @@ import { ClustersService } from './clusters.service.js';
   // GitOps: a cluster's labels decide its assignment; its install manifests carry the bundle key.
   imports: [RbacModule, TenantsModule, GitOpsModule],
   controllers: [ClustersController],
-  providers: [ClustersService, ClusterAgentsService],
+  providers: [ClustersService, ClusterAgentsService, ClusterReportPruner],
   exports: [ClustersService],
 })
 export class ClustersModule implements OnModuleInit {

@@ -4,7 +4,6 @@ import type { LabelSelector } from '@flotilla/policy';
 import { Brackets, In, IsNull, Not, type ObjectLiteral, type SelectQueryBuilder } from 'typeorm';
 import { paginate, type PageQuery } from '../common/pagination.js';
 import { Db } from '../database/db.js';
-import { ClusterReportEntity } from './cluster-report.entity.js';
 import { ClusterEntity } from './cluster.entity.js';
 import { RegistrationTokenEntity } from './registration-token.entity.js';
 
@@ -46,6 +45,8 @@ const ADVANCE_STATUS = `
     ON CONFLICT (cluster_id, seq) DO NOTHING
   )
   SELECT id FROM advanced`;
+
+const PRUNE_BATCH = 10_000;
 
 @Injectable()
 export class ClustersRepository {
@@ -159,7 +160,17 @@ export class ClustersRepository {
     return rows.length > 0;
   }
 
-  reports(clusterId: string): Promise<ClusterReportEntity[]> {
-    return this.db.repository(ClusterReportEntity).find({ where: { clusterId }, order: { seq: 'ASC' } });
+  /** Deletes reports received before `before`, in bounded batches so no delete holds locks for long. */
+  async pruneReports(before: Date): Promise<number> {
+    let pruned = 0;
+    for (;;) {
+      const [, deleted] = (await this.db.manager.query(
+        `DELETE FROM cluster_report WHERE ctid = ANY(ARRAY(
+           SELECT ctid FROM cluster_report WHERE received_at < $1 LIMIT ${PRUNE_BATCH}))`,
+        [before],
+      )) as [unknown, number];
+      pruned += deleted;
+      if (deleted < PRUNE_BATCH) return pruned;
+    }
   }
 }

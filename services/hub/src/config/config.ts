@@ -29,6 +29,13 @@ export const configSchema = z.object({
   FLOTILLA_PUBLIC_URL: url(['https', 'http']).optional(),
   FLOTILLA_AGENT_IMAGE: z.string().min(1).default('ghcr.io/flotilla/agent:0.1.0'),
   FLOTILLA_CLUSTER_OFFLINE_AFTER_SECONDS: z.coerce.number().int().min(5).max(86_400).default(90),
+  /** How long raw agent status reports are kept (state itself lives in deployment status and history). */
+  FLOTILLA_CLUSTER_REPORT_RETENTION_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86_400)
+    .default(3600),
   FLOTILLA_REGISTRATION_TOKEN_TTL_SECONDS: z.coerce
     .number()
     .int()

@@ -25,6 +25,7 @@ import { GitOps1764300000000 } from './migrations/1764300000000-gitops.js';
 import { Deployments1764310000000 } from './migrations/1764310000000-deployments.js';
 import { Fleet1764320000000 } from './migrations/1764320000000-fleet.js';
 import { FleetRollup1764330000000 } from './migrations/1764330000000-fleet-rollup.js';
+import { ClusterReportRetention1764340000000 } from './migrations/1764340000000-cluster-report-retention.js';
 
 // Listed explicitly (not globbed) so the SWC build and vitest load the same classes.
 // A new module appends its entities and migrations here.
@@ -57,6 +58,7 @@ export const migrations = [
   Deployments1764310000000,
   Fleet1764320000000,
   FleetRollup1764330000000,
+  ClusterReportRetention1764340000000,
 ];
 
 export function createDataSource(databaseUrl: string): DataSource {

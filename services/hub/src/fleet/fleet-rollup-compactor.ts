@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { PeriodicTask } from '../common/periodic-task.js';
 import { FleetRepository } from './fleet.repository.js';
 
 /** Often enough that the rollups read stays a few rows per binding even during a rollout. */
@@ -11,24 +12,22 @@ const COMPACT_EVERY_MS = 2_000;
  */
 @Injectable()
 export class FleetRollupCompactor implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly logger = new Logger(FleetRollupCompactor.name);
-  private timer?: NodeJS.Timeout;
-  private tick: Promise<void> = Promise.resolve();
+  private readonly task: PeriodicTask;
 
-  constructor(private readonly fleet: FleetRepository) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.tick = this.tick.then(() =>
-        this.fleet.compactRollups().catch((error: unknown) => {
-          this.logger.warn(`fleet rollup compaction failed: ${String(error)}`);
-        }),
-      );
-    }, COMPACT_EVERY_MS);
+  constructor(fleet: FleetRepository) {
+    this.task = new PeriodicTask(
+      'fleet rollup compaction',
+      COMPACT_EVERY_MS,
+      () => fleet.compactRollups(),
+      new Logger(FleetRollupCompactor.name),
+    );
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.tick;
+  onApplicationBootstrap(): void {
+    this.task.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.task.stop();
   }
 }
