@@ -1,8 +1,9 @@
 import { fmtCreds } from '@nats-io/jwt';
-import { createAccount, createOperator, createUser } from '@nats-io/nkeys';
+import { createAccount, createOperator, createUser, fromSeed } from '@nats-io/nkeys';
 import { jwtAuthenticator } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import {
+  nativeCreateUser,
   nativeCredsAuthenticator,
   nativeFromSeed,
   nativeKeyPair,
@@ -65,5 +66,19 @@ describe('nativeVerify', () => {
     const broken = key.slice(0, middle) + (key[middle] === 'A' ? 'B' : 'A') + key.slice(middle + 1);
     expect(nativeVerify(broken, bytes('x'), signature)).toBe(false);
     expect(nativeVerify('not-a-key', bytes('x'), signature)).toBe(false);
+  });
+});
+
+describe('nativeCreateUser', () => {
+  it('makes distinct, valid user keys that nkeys reads back the same', () => {
+    const first = nativeCreateUser();
+    const second = nativeCreateUser();
+    expect(first.getPublicKey()).toMatch(/^U[A-Z2-7]{55}$/);
+    expect(new TextDecoder().decode(first.getSeed())).toMatch(/^SU[A-Z2-7]{56}$/);
+    expect(first.getPublicKey()).not.toBe(second.getPublicKey());
+    const reread = fromSeed(first.getSeed());
+    expect(reread.getPublicKey()).toBe(first.getPublicKey());
+    const input = bytes('nonce');
+    expect(nativeVerify(first.getPublicKey(), input, reread.sign(input))).toBe(true);
   });
 });

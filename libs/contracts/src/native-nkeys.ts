@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { fromSeed, type KeyPair } from '@nats-io/nkeys';
 import type { Authenticator } from '@nats-io/transport-node';
 
@@ -110,6 +110,20 @@ export function nativeVerify(publicKey: string, data: Uint8Array, signature: Uin
   } catch {
     return false; // not a point OpenSSL accepts, or a signature of the wrong length
   }
+}
+
+/** nkeys' prefix bytes: a seed's first 5 bits, a user key's type. */
+const SEED_PREFIX = 18 << 3;
+const USER_PREFIX = 20 << 3;
+
+/** A new user nkey pair (what nkeys' `createUser` makes), generated and derived natively. */
+export function nativeCreateUser(): KeyPair {
+  const body = Buffer.concat([
+    Buffer.from([SEED_PREFIX | (USER_PREFIX >> 5), (USER_PREFIX & 31) << 3]),
+    randomBytes(32),
+  ]);
+  const crc = crc16(body);
+  return nativeFromSeed(base32(Buffer.concat([body, Buffer.from([crc & 0xff, crc >> 8])])));
 }
 
 /** `nativeKeyPair` of a seed given as text. */

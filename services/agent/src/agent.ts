@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createUser, type KeyPair } from '@nats-io/nkeys';
-import { PROTOCOL_VERSION } from '@flotilla/contracts';
+import type { KeyPair } from '@nats-io/nkeys';
+import { nativeCreateUser, PROTOCOL_VERSION } from '@flotilla/contracts';
 import { connectAgent, type AgentChannel } from './connection/index.js';
 import { clusterFacts } from './connection/cluster-facts.js';
 import {
@@ -187,7 +187,7 @@ export class Agent {
     }
     this.#state = 'registering';
     try {
-      const user = this.#keys.get(token) ?? createUser();
+      const user = this.#keys.get(token) ?? nativeCreateUser();
       this.#keys.set(token, user);
       const credentials = await registerAgent({
         natsUrl: this.#opts.natsUrl,

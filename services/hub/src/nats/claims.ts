@@ -1,3 +1,4 @@
+import { nativeCreateUser } from '@flotilla/contracts';
 import {
   decode,
   encodeAccount,
@@ -9,7 +10,6 @@ import {
   type Permissions,
   type RevocationList,
 } from '@nats-io/jwt';
-import { createUser } from '@nats-io/nkeys';
 
 const UNLIMITED = -1;
 
@@ -114,7 +114,7 @@ export async function mintUser(
   permissions: Permissions,
   expiresAt?: number,
 ): Promise<UserCredentials> {
-  const user = createUser();
+  const user = nativeCreateUser();
   const jwt = await signUser(name, user.getPublicKey(), account, signer, permissions, expiresAt);
   return {
     creds: new TextDecoder().decode(fmtCreds(jwt, user)),
