@@ -7,6 +7,7 @@ import { AGENT_NAMESPACE, AGENT_NODE_OPTIONS } from '../../../hub/src/clusters/i
 import { HUB_CONFIG, type HubConfig } from '../../../hub/src/config/config.js';
 import { natsUrl } from '../../../hub/src/messaging/hub-messaging.service.js';
 import { BundleSigner } from '../../../hub/src/revisions/bundle-signer.js';
+import { DEFAULT_RATE_LIMIT } from '../../../agent/src/reconcile/index.js';
 import { GitOpsHub } from '../../../hub/test/gitops-fixture.js';
 import {
   bindingNamespace,
@@ -204,7 +205,7 @@ export async function agentFootprint(options: BenchOptions) {
       ],
       notes: [
         `loaded: ${workload.bindings} bindings × ${workload.objects} ConfigMaps = ${workload.bindings * workload.objects} objects, one namespace per binding`,
-        'production defaults: rate limit 20 qps / burst 40, resync every 60 s, a drift watch per kind and namespace',
+        `production defaults: rate limit ${DEFAULT_RATE_LIMIT.qps} qps / burst ${DEFAULT_RATE_LIMIT.burst}, resync every 60 s, a drift watch per kind and namespace`,
         'V8 heap from a diagnostic report (SIGUSR2) after each window; file-backed RSS is the node binary, shared between processes',
       ],
     });
