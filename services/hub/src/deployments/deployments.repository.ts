@@ -48,7 +48,13 @@ function objectsOf(status: BindingStatus): DeploymentStatusEntity['objects'] {
  * the applied digest, sync state or health moved, and returns the stored pairs and the
  * bindings it ignored. Reported ids stay text until matched with an assigned one: a forged id
  * needs not be a uuid. `before` reads the rows as they were when the statement started, so it
- * sees the previous report, not this one. No row lock is needed: the status ingest
+ * sees the previous report, not this one.
+ *
+ * A report that repeats what a row says (the steady state: every resync reports every binding)
+ * leaves the row alone — no new tuple, no trigger work, no history — so `report_seq`,
+ * `updated_at` and `durations` are those of the last report that changed something. That keeps
+ * idempotence: the cluster's `last_seq` already turns away any report older than the newest,
+ * so an older report never reaches this statement. No row lock is needed: the status ingest
  * transaction holds the cluster's row lock, so one cluster's reports are stored one at a time.
  */
 const RECORD_REPORT = `
@@ -81,6 +87,9 @@ const RECORD_REPORT = `
       error_reason = excluded.error_reason, error_message = excluded.error_message,
       durations = excluded.durations, report_seq = excluded.report_seq, updated_at = excluded.updated_at
     WHERE d.report_seq < excluded.report_seq
+      AND (d.tenant_id, d.applied_digest, d.commit, d.sync_state, d.health, d.objects, d.error_reason, d.error_message)
+        IS DISTINCT FROM (excluded.tenant_id, excluded.applied_digest, excluded.commit, excluded.sync_state,
+                          excluded.health, excluded.objects, excluded.error_reason, excluded.error_message)
     RETURNING d.binding_id, d.tenant_id, d.applied_digest, d.commit, d.sync_state, d.health, d.error_reason,
               d.error_message
   ),
