@@ -223,6 +223,18 @@ export class GitOpsFleet {
     return { firstAt, firstWall };
   }
 
+  /** What a scenario's notes say about how this fleet is simulated. */
+  get notes(): string[] {
+    return [
+      'hub, NATS, Git server, KubeTestServers and all agents share one process (NATS is a child process)',
+      ...(this.setup.backend === 'in-process'
+        ? [
+            'in-process clusters: reconcile requests skip sockets, writes wait the apply latency (default p50 15 / p90 30 ms); drift watches off',
+          ]
+        : []),
+    ];
+  }
+
   /**
    * The bindings' objects the in-process backend applied (not dry runs): every apply, and the
    * distinct objects among them (the difference is re-applies). Undefined over HTTP.

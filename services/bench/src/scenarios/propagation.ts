@@ -31,7 +31,7 @@ export async function propagation(options: BenchOptions) {
     const p = summarize(toPublished);
     await report({
       scenario: 'propagation',
-      parameters: { agents, bindings, objects, commits },
+      parameters: { agents, bindings, objects, commits, backend: fleet.setup.backend },
       results: [
         { metric: 'webhook → revision stored p50', value: round(r.p50), unit: 'ms' },
         { metric: 'webhook → last assignment published p50', value: round(p.p50), unit: 'ms' },
@@ -48,7 +48,7 @@ export async function propagation(options: BenchOptions) {
       ],
       notes: [
         '"Applied" = GET /fleet/status shows every pair Synced + Healthy on the commit, polled every 50 ms',
-        'hub, NATS, Git server, KubeTestServers and all agents share one process (NATS is a child process)',
+        ...fleet.notes,
       ],
     });
   } finally {

@@ -244,7 +244,7 @@ export async function reconnectStorm(options: BenchOptions) {
 
     await report({
       scenario: 'reconnect-storm',
-      parameters: { agents, bindings, objects, outageMs: OUTAGE_MS },
+      parameters: { agents, bindings, objects, outageMs: OUTAGE_MS, backend: fleet.setup.backend },
       results: [
         ...rows('commit while down', commitWhileDown, commitWhileDownWrites, [
           {
@@ -272,7 +272,7 @@ export async function reconnectStorm(options: BenchOptions) {
         '"all consistent" = GET /fleet/status shows every pair Synced + Healthy on the commit',
         'missed/duplicate: per ConfigMap, stored changes to the new value on the cluster (a no-op apply stores none)',
         `commit while down: webhook delivered again once the hub answers HTTP; reports in flight: hub stopped once ${IN_FLIGHT_AFTER * 100} % of pairs had reported`,
-        'hub, NATS, Git server, KubeTestServers and all agents share one process (NATS is a child process)',
+        ...fleet.notes,
       ],
     });
   } finally {
