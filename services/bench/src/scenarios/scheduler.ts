@@ -3,12 +3,12 @@ import { BindingsRepository } from '../../../hub/src/bindings/bindings.repositor
 import { GitRepositoriesRepository } from '../../../hub/src/repositories/git-repositories.repository.js';
 import { RevisionService } from '../../../hub/src/revisions/revision.service.js';
 import { GitFetcher } from '../../../hub/src/sources/index.js';
-import { GitOpsHub, deployment, prodGrant } from '../../../hub/test/gitops-fixture.js';
+import { GitOpsHub, deployment } from '../../../hub/test/gitops-fixture.js';
+import { createBindings, registerRepository, TENANT } from '../gitops-repo.js';
 import { pick, type BenchOptions } from '../options.js';
 import { report } from '../report.js';
 import { round, timed } from '../stats.js';
 
-const TENANT = 'team-a';
 /** Clusters are spread over this many label groups (env=prod, region r0…): all get every binding. */
 const REGIONS = 4;
 
@@ -33,11 +33,12 @@ export async function scheduler(options: BenchOptions) {
           deployment(`app-${b}`, imageOf(b)),
         ]),
       );
-    await repo.commitFiles(
+    await registerRepository(
+      ops,
+      repo,
       files(() => 'nginx:1'),
-      'initial',
     );
-    await seedBindings(ops, repo.url, bindings);
+    await createBindings(ops, bindings);
     // Inserted directly, so none is scheduled before the cold start is timed.
     await ops.hub.sql(
       `INSERT INTO cluster (id, name, tenant_id, labels, created_by)
@@ -77,29 +78,6 @@ export async function scheduler(options: BenchOptions) {
   } finally {
     await ops.stop().catch(() => undefined);
     await git.stop().catch(() => undefined);
-  }
-}
-
-/** A tenant, its prod grant, the repository and B bindings `b-<i>` (each renders its revision now). */
-async function seedBindings(ops: GitOpsHub, url: string, bindings: number) {
-  await ops.hub.tenant(TENANT);
-  const grant = await ops.call('POST', `/tenants/${TENANT}/grants`, prodGrant);
-  if (grant.status !== 201) throw new Error(`grant: ${grant.status}`);
-  const created = await ops.call('POST', `/tenants/${TENANT}/repositories`, { name: 'apps', url });
-  if (created.status !== 201)
-    throw new Error(`repository: ${created.status} ${JSON.stringify(created.body)}`);
-  for (let b = 0; b < bindings; b++) {
-    const bound = await ops.call('POST', `/tenants/${TENANT}/bindings`, {
-      name: `b-${b}`,
-      repository: 'apps',
-      ref: 'main',
-      path: `b${b}`,
-      clusterSelector: { matchLabels: { env: 'prod' } },
-      namespace: `team-a-b${b}`,
-      syncPolicy: { automated: true, prune: true, selfHeal: true },
-    });
-    if (bound.status !== 201)
-      throw new Error(`binding b-${b}: ${bound.status} ${JSON.stringify(bound.body)}`);
   }
 }
 
