@@ -17,6 +17,7 @@ import { HUB_CONFIG, type HubConfig } from '../../hub/src/config/config.js';
 import { HubMessaging, natsUrl } from '../../hub/src/messaging/hub-messaging.service.js';
 import { BundleSigner } from '../../hub/src/revisions/bundle-signer.js';
 import { GitOpsHub } from '../../hub/test/gitops-fixture.js';
+import { mapBounded } from './concurrency.js';
 import {
   bindingNamespace,
   createBindings,
@@ -60,24 +61,6 @@ export interface FleetSetup {
   registerMs: number;
   /** Reconcile runtimes opened and agents started, until every agent's hello was accepted. */
   connectMs: number;
-}
-
-/** Runs `work` over `items` with at most `limit` in flight; results in item order. */
-export async function mapBounded<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return results;
 }
 
 export interface FleetSize {
@@ -216,10 +199,10 @@ export class GitOpsFleet {
    * Creates the B bindings (one per kustomize dir, each selecting every cluster); returns when
    * the first was posted (`performance.now()` and wall clock).
    */
-  async createBindings(): Promise<{ firstAt: number; firstWall: number }> {
+  async createBindings(concurrency = 1): Promise<{ firstAt: number; firstWall: number }> {
     const firstAt = performance.now();
     const firstWall = Date.now();
-    await createBindings(this.ops, this.size.bindings);
+    await createBindings(this.ops, this.size.bindings, concurrency);
     return { firstAt, firstWall };
   }
 

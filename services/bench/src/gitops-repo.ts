@@ -1,5 +1,6 @@
 import type { TestRepo } from '@flotilla/testing';
 import { prodGrant, type GitOpsHub } from '../../hub/test/gitops-fixture.js';
+import { mapBounded } from './concurrency.js';
 
 /**
  * The benchmarks' GitOps workload, shared by the in-process fleet and the agent-footprint
@@ -50,9 +51,13 @@ export async function registerRepository(
   return created.body;
 }
 
-/** Creates bindings b-0 … b-(B-1), one per kustomize dir, each selecting every `env=prod` cluster. */
-export async function createBindings(ops: GitOpsHub, bindings: number): Promise<void> {
-  for (let b = 0; b < bindings; b++) {
+/**
+ * Creates bindings b-0 … b-(B-1), one per kustomize dir, each selecting every `env=prod`
+ * cluster; `concurrency` POSTs in flight at once (1: one after another).
+ */
+export async function createBindings(ops: GitOpsHub, bindings: number, concurrency = 1): Promise<void> {
+  const indexes = Array.from({ length: bindings }, (_, b) => b);
+  await mapBounded(indexes, concurrency, async (b) => {
     const bound = await ops.call('POST', `/tenants/${TENANT}/bindings`, {
       name: `b-${b}`,
       repository: 'apps',
@@ -64,7 +69,7 @@ export async function createBindings(ops: GitOpsHub, bindings: number): Promise<
     });
     if (bound.status !== 201)
       throw new Error(`binding b-${b}: ${bound.status} ${JSON.stringify(bound.body)}`);
-  }
+  });
 }
 
 /** How many (binding, cluster) pairs the hub shows Synced + Healthy, on `commit` if given. */
