@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { readBundle, verifyBundle } from '@flotilla/manifests';
 import { GitTestServer, type TestRepo } from '@flotilla/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +89,33 @@ describe('commit → checks → signed bundle → assignment of every matching c
       ),
     );
     expect(together).toEqual(['ok', 'forbidden', 'ok', 'forbidden']);
+  });
+
+  it('answers a fetch that arrives while the assignment naming the bundle is still being published', async () => {
+    const digest = (await ops.assignment(clusters.prod1!))!.bindings[0]!.bundleDigest;
+    const cluster = await ops.cluster('late-1', { env: 'staging' });
+    // A publish in flight, as the scheduler's: the cluster's lock held, its state not yet committed.
+    const publisher = new pg.Client({ connectionString: ops.hub.databaseUrl });
+    await publisher.connect();
+    try {
+      await publisher.query('BEGIN');
+      await publisher.query(`SELECT pg_advisory_xact_lock(hashtext('assignment:' || $1::text))`, [cluster]);
+      await publisher.query(
+        `UPDATE assignment_state SET bundle_digests = jsonb_build_array($2::text) WHERE cluster_id = $1`,
+        [cluster, digest],
+      );
+      let answered = false;
+      const fetched = ops.hub.app
+        .get(BundleAccess)
+        .fetch(cluster, { digest })
+        .finally(() => (answered = true));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(answered).toBe(false);
+      await publisher.query('COMMIT');
+      expect((await fetched).status).toBe('ok');
+    } finally {
+      await publisher.end();
+    }
   });
 
   const binding = () => ops.call('GET', '/tenants/team-a/bindings/web');

@@ -44,6 +44,20 @@ export class AssignmentStateRepository {
    * in one statement in lock-key order, so overlapping batches wait for each other instead of
    * deadlocking.
    */
+  /**
+   * The cluster's state once a publish of it in flight has committed: waits for the lock
+   * `lock` takes (shared, so readers do not wait for each other), then reads.
+   */
+  findSettled(clusterId: string): Promise<AssignmentStateEntity | null> {
+    return this.db.transaction(async () => {
+      await this.db.manager.query(
+        `SELECT pg_advisory_xact_lock_shared(hashtext('assignment:' || $1::text))`,
+        [clusterId],
+      );
+      return this.find(clusterId);
+    });
+  }
+
   async lock(clusterIds: readonly string[]): Promise<void> {
     await this.db.manager.query(
       `SELECT pg_advisory_xact_lock(key) FROM (

@@ -43,7 +43,11 @@ export class BundleAccess {
   async fetch(clusterId: string, request: BundleFetchRequest): Promise<BundleFetchResponse> {
     const [state, bundle] = await Promise.all([this.assignment(clusterId), this.bundle(request.digest)]);
     if (!bundle) return { status: 'not-found', message: `no bundle ${request.digest}` };
-    if (!state?.bundleDigests.includes(request.digest))
+    if (state?.bundleDigests.includes(request.digest)) return bundle;
+    // The scheduler writes an assignment to NATS before its transaction commits, so an agent
+    // can ask for a new bundle before the database says it may: wait for that publish to end.
+    const settled = await this.states.findSettled(clusterId);
+    if (!settled?.bundleDigests.includes(request.digest))
       return { status: 'forbidden', message: `bundle ${request.digest} is not assigned to this cluster` };
     return bundle;
   }
