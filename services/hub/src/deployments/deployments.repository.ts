@@ -64,7 +64,10 @@ const RECORD_REPORT = `
       objects jsonb, error_reason text, error_message text, durations jsonb)
   ),
   assigned AS (
-    SELECT jsonb_array_elements_text(binding_ids) AS binding_id FROM assignment_state WHERE cluster_id = $1::text
+    -- Locked (shared) before any deployment row, as a publish locks it before its trigger
+    -- touches them: the same order both ways, so the two never deadlock.
+    SELECT jsonb_array_elements_text(binding_ids) AS binding_id
+    FROM (SELECT binding_ids FROM assignment_state WHERE cluster_id = $1::text FOR SHARE) AS published
   ),
   reported AS (
     SELECT s.*, b.id, b.tenant_id
